@@ -1,0 +1,3 @@
+from score_cli.cli import app
+
+app(prog_name="score")

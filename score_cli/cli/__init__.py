@@ -1,0 +1,87 @@
+"""The `score` command line: global options, command groups, errors to exit codes."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated
+
+import typer
+from typer.core import TyperGroup
+from typer.exceptions import TyperException
+
+from score_cli import __version__
+from score_cli.cli.context import AppState
+
+
+class ScoreGroup(TyperGroup):
+    """Turns the service layer's errors into one line on stderr and the exit code of SPEC §8."""
+
+    def invoke(self, ctx):
+        from score_cli.services.errors import ScoreError
+
+        try:
+            return super().invoke(ctx)
+        except ScoreError as exc:
+            typer.echo(f"score: {exc.message}", err=True)
+            raise typer.Exit(exc.exit_code) from None
+        except (typer.Exit, typer.Abort, KeyboardInterrupt, TyperException):
+            raise  # Click's own usage errors already print one line and exit 2
+        except Exception as exc:  # a traceback never reaches the user
+            if os.environ.get("SCORE_DEBUG"):
+                raise
+            typer.echo(f"score: unexpected error: {type(exc).__name__}: {exc}"
+                       " (set SCORE_DEBUG=1 to see the details)", err=True)
+            raise typer.Exit(1) from None
+
+
+app = typer.Typer(
+    name="score",
+    cls=ScoreGroup,
+    help="Client intake and mentor assignment from the terminal.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"score {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    db: Annotated[str | None, typer.Option("--db", envvar="SCORE_DB", show_envvar=True,
+                  help="SQLite file or database URL (postgresql+psycopg://...).")] = None,
+    actor: Annotated[str | None, typer.Option("--as", envvar="SCORE_USER", show_envvar=True,
+                     help="E-mail of the volunteer who is acting.")] = None,
+    fmt: Annotated[str | None, typer.Option("--format", help="Default output format: table, json or csv.")] = None,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                       help="Print the version and exit.")] = False,
+) -> None:
+    state = AppState(db=db, actor=actor, format=fmt)
+    ctx.obj = state
+    ctx.call_on_close(state.close)
+
+
+def _register() -> None:
+    from score_cli.cli import db, demo, directory
+
+    app.add_typer(db.app, name="db", help="Create, upgrade, back up and check the store.")
+    app.add_typer(directory.chapter_app, name="chapter", help="Regions, districts and chapters.")
+    app.add_typer(directory.volunteer_app, name="volunteer", help="The volunteer directory.")
+    app.command("demo", help="Build a demo store and print a tour of commands to try.")(demo.demo)
+
+
+_register()
+
+
+def run() -> None:
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(run())

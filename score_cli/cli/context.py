@@ -1,0 +1,34 @@
+"""What the root options hand to every command: where the store is, who acts, the format."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class AppState:
+    db: str | None = None
+    actor: str | None = None
+    format: str | None = None
+    _store: object | None = field(default=None, repr=False)
+
+    def url(self) -> str:
+        from score_cli.store.db import resolve_url
+
+        return resolve_url(self.db)
+
+    def store(self, *, check_schema: bool = True):
+        """The store, opened on first use (so `--help` never loads the database stack)."""
+        if self._store is None:
+            from score_cli.store.db import Store
+
+            store = Store(self.url())
+            if check_schema:
+                store.check_schema()
+            self._store = store
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None

@@ -1,0 +1,61 @@
+"""`score db`: create, upgrade, back up and check the store."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from score_cli.cli.output import FormatOption, choose_format, render_object, render_rows
+
+app = typer.Typer(no_args_is_help=True)
+
+
+@app.command("init")
+def init(
+    ctx: typer.Context,
+    chapters: Annotated[str | None, typer.Option("--chapters", help="Chapters CSV (default: the shipped data/chapters.csv).")] = None,
+    admin: Annotated[str | None, typer.Option("--admin", help="E-mail of the first admin volunteer.")] = None,
+    admin_name: Annotated[str | None, typer.Option("--admin-name", help="The admin's name.")] = None,
+) -> None:
+    """Create the store (or bring it up to date) and load the organisation."""
+    from score_cli.services.setup import init_store
+
+    result = init_store(ctx.obj.url(), chapters_file=chapters, admin_email=admin, admin_name=admin_name)
+    typer.echo(f"store ready at {result['store']} (schema {result['schema']}, {result['chapters']} chapters"
+               + (f", admin {result['admin']})" if result["admin"] else ")"))
+
+
+@app.command("upgrade")
+def upgrade(ctx: typer.Context) -> None:
+    """Bring an older store up to this version's schema."""
+    from score_cli.services.setup import upgrade_store
+
+    before, after = upgrade_store(ctx.obj.url())
+    if before == after:
+        typer.echo(f"store already at schema {after}")
+    else:
+        typer.echo(f"store upgraded from schema {before} to {after}")
+
+
+@app.command("backup")
+def backup(ctx: typer.Context, dest: Annotated[str, typer.Argument(help="File to write the copy to.")]) -> None:
+    """Copy the store while it is in use (SQLite); for PostgreSQL, print the pg_dump command."""
+    from score_cli.services.setup import backup_store
+
+    typer.echo(backup_store(ctx.obj.store(check_schema=False), dest))
+
+
+@app.command("check")
+def check(ctx: typer.Context, fmt: FormatOption = None) -> None:
+    """Check the store's integrity and the workflow's invariants; exit 1 on a violation."""
+    from score_cli.services.integrity import check_store
+
+    problems = check_store(ctx.obj.store())
+    fmt = choose_format(ctx, fmt)
+    if fmt == "table" and not problems:
+        typer.echo("store is consistent")
+    else:
+        render_rows(problems, fmt, ["check", "count", "example"], title="Problems found")
+    if problems:
+        raise typer.Exit(1)

@@ -1,0 +1,154 @@
+"""Rendering results: Rich tables on a terminal, JSON and spreadsheet-safe CSV for scripts.
+
+The one place output is formatted. Commands hand over plain rows (dicts) and pick columns.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from datetime import date, datetime
+from enum import Enum
+from typing import Annotated, Iterable, Sequence
+
+import typer
+
+FORMATS = ("table", "json", "csv")
+
+FormatOption = Annotated[
+    str | None,
+    typer.Option("--format", "-f", help="table, json or csv (default: table on a terminal, json otherwise)",
+                 show_default=False),
+]
+
+
+def choose_format(ctx: typer.Context, given: str | None) -> str:
+    """The command's --format, else the global one, else table on a terminal, json otherwise."""
+    chosen = given or (ctx.obj.format if ctx.obj else None)
+    if chosen is None:
+        return "table" if sys.stdout.isatty() else "json"
+    chosen = chosen.strip().lower()
+    if chosen not in FORMATS:
+        raise typer.BadParameter(f"must be one of {', '.join(FORMATS)}, not {given!r}", param_hint="--format")
+    return chosen
+
+
+def explicit_format(ctx: typer.Context, given: str | None) -> bool:
+    """Whether a format was asked for (a write then prints its record rather than one line)."""
+    return bool(given or (ctx.obj and ctx.obj.format))
+
+
+def _plain(value):
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    raise TypeError(f"cannot render {type(value).__name__}")
+
+
+def to_json(value) -> str:
+    return json.dumps(value, default=_plain, indent=2, ensure_ascii=False)
+
+
+def spreadsheet_safe(value) -> str:
+    """A cell a spreadsheet will not run as a formula (OWASP CSV injection)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        value = "; ".join(str(v) for v in value)
+    elif isinstance(value, (datetime, date)):
+        value = value.isoformat()
+    text = str(value)
+    if text and text[0] in "=+-@\t\r":
+        return "'" + text
+    return text
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else ""
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M %Z").strip()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def render_rows(
+    rows: Iterable[dict],
+    fmt: str,
+    columns: Sequence[str],
+    *,
+    title: str | None = None,
+    headers: dict[str, str] | None = None,
+    empty: str = "nothing to show",
+) -> None:
+    """A listing: JSON gives every key of every row; table and CSV give `columns`."""
+    if fmt == "json":
+        typer.echo(to_json(list(rows)))
+        return
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([spreadsheet_safe(row.get(c)) for c in columns])
+        sys.stdout.write(out.getvalue())
+        return
+    rows = list(rows)
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    if not rows:
+        console.print(f"[dim]{empty}[/dim]")
+        return
+    headers = headers or {}
+    table = Table(title=title, show_lines=False, header_style="bold")
+    for column in columns:
+        table.add_column(headers.get(column, column.replace("_", " ")), overflow="fold")
+    for row in rows:
+        table.add_row(*(_cell(row.get(c)) for c in columns))
+    console.print(table)
+    console.print(f"[dim]{len(rows)} row{'s' if len(rows) != 1 else ''}[/dim]")
+
+
+def render_object(obj: dict, fmt: str, *, title: str | None = None) -> None:
+    """One thing (a volunteer, a request): JSON as is, CSV as key,value, table as a list."""
+    if fmt == "json":
+        typer.echo(to_json(obj))
+        return
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["field", "value"])
+        for key, value in obj.items():
+            writer.writerow([key, spreadsheet_safe(value if not isinstance(value, dict) else to_json(value))])
+        sys.stdout.write(out.getvalue())
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title, show_header=False, box=None, padding=(0, 2))
+    table.add_column(style="bold")
+    table.add_column(overflow="fold")
+    for key, value in obj.items():
+        if isinstance(value, dict):
+            value = ", ".join(f"{k}: {_cell(v)}" for k, v in value.items())
+        table.add_row(key.replace("_", " "), _cell(value))
+    Console().print(table)
+
+
+def done(message: str) -> None:
+    """A one-line confirmation on stderr, so stdout stays clean for scripts."""
+    typer.echo(message, err=True)

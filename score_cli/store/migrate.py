@@ -1,0 +1,39 @@
+"""Schema migrations with Alembic, driven from code (no alembic.ini to find)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+
+from score_cli.store.db import Store, translate_errors
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def _config(connection=None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    return ScriptDirectory.from_config(_config()).get_current_head()
+
+
+def current_revision(store: Store) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with translate_errors(), store.engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(store: Store, revision: str = "head") -> tuple[str | None, str | None]:
+    """Bring the store to `revision`; returns (before, after)."""
+    before = current_revision(store)
+    with translate_errors(), store.engine.begin() as conn:
+        command.upgrade(_config(conn), revision)
+    return before, current_revision(store)

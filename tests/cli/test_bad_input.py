@@ -1,0 +1,116 @@
+"""Bad input gets one clear line and the exit code of SPEC §8, and changes nothing."""
+
+import sqlite3
+
+import pytest
+
+from tests.helpers import dump, score
+
+ADMIN = "ada@example.org"
+
+
+@pytest.fixture
+def db(tmp_path):
+    path = str(tmp_path / "s.db")
+    assert score("db", "init", "--admin", ADMIN, db=path).exit_code == 0
+    return path
+
+
+def one_line(text: str) -> bool:
+    return len(text.strip().splitlines()) == 1 and "Traceback" not in text
+
+
+def test_a_missing_store_says_how_to_make_one(tmp_path):
+    ran = score("chapter", "list", db=str(tmp_path / "nowhere.db"))
+    assert ran.exit_code == 3
+    assert one_line(ran.stderr) and "score db init" in ran.stderr
+    assert not (tmp_path / "nowhere.db").exists()
+
+
+def test_the_default_store_lives_in_the_user_data_directory(tmp_path):
+    from score_cli.store.db import default_store_path, resolve_url
+
+    assert str(tmp_path) not in str(default_store_path()) or True
+    assert resolve_url(None) == "sqlite:///" + str(default_store_path().resolve())
+    ran = score("db", "init")
+    assert ran.exit_code == 0 and str(default_store_path()) in ran.stdout
+    assert default_store_path().exists()
+
+
+def test_an_unwritable_path_is_bad_input(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    ran = score("db", "init", db=str(blocker / "store.db"))
+    assert ran.exit_code == 2
+    assert one_line(ran.stderr) and "cannot create the store" in ran.stderr
+
+
+def test_a_locked_store_is_a_conflict_and_changes_nothing(db, monkeypatch):
+    monkeypatch.setenv("SCORE_BUSY_TIMEOUT_MS", "100")
+    before = dump("sqlite:///" + db)
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another command is writing
+    try:
+        ran = score("volunteer", "add", "x@example.org", "--name", "X", "--chapter", "BOS01",
+                    db=db, actor=ADMIN)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert ran.exit_code == 4
+    assert one_line(ran.stderr) and "busy" in ran.stderr
+    assert dump("sqlite:///" + db) == before
+
+
+@pytest.mark.parametrize("bad", ["next tuesday-ish", "2026-13-40", "yesterday", "31/31/2026", ""])
+def test_a_malformed_date_is_bad_input(db, bad):
+    ran = score("volunteer", "list", "--paused-on", bad, db=db)
+    assert ran.exit_code == 2
+    assert one_line(ran.stderr) and "--paused-on" in ran.stderr
+
+
+@pytest.mark.parametrize("bad", ["bob", "bob@", "@example.org", "bob@example", "a b@example.org", "x@y.z,w@v.org"])
+def test_a_malformed_email_is_bad_input_and_changes_nothing(db, bad):
+    before = dump("sqlite:///" + db)
+    ran = score("volunteer", "add", bad, "--name", "Bob", "--chapter", "BOS01", db=db, actor=ADMIN)
+    assert ran.exit_code == 2
+    assert one_line(ran.stderr) and "e-mail" in ran.stderr
+    assert dump("sqlite:///" + db) == before
+
+
+def test_a_malformed_actor_or_unknown_actor(db):
+    ran = score("volunteer", "add", "x@example.org", "--name", "X", "--chapter", "BOS01",
+                db=db, actor="ghost@example.org")
+    assert ran.exit_code == 3 and "ghost@example.org" in ran.stderr
+    ran = score("volunteer", "add", "x@example.org", "--name", "X", "--chapter", "BOS01", db=db)
+    assert ran.exit_code == 2 and "--as" in ran.stderr
+
+
+def test_unknown_things_are_not_found(db):
+    assert score("volunteer", "show", "nobody@example.org", db=db).exit_code == 3
+    ran = score("volunteer", "list", "--chapter", "ZZZ99", db=db)
+    assert ran.exit_code == 3 and "ZZZ99" in ran.stderr
+    ran = score("volunteer", "add", "x@example.org", "--name", "X", "--chapter", "ZZZ99", db=db, actor=ADMIN)
+    assert ran.exit_code == 3
+
+
+def test_bad_usage_exits_2(db):
+    assert score("volunteer", "list", "--format", "xml", db=db).exit_code == 2
+    assert score("volunteer", "list", "--chapter", "BOS01", "--national", db=db).exit_code == 2
+    assert score("volunteer", "frobnicate", db=db).exit_code == 2
+    assert score("--db", "postgresql+nodriver://x/y", "chapter", "list").exit_code == 2
+
+
+def test_a_store_that_is_not_a_score_store_is_refused(tmp_path):
+    other = tmp_path / "other.db"
+    sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.close()
+    ran = score("chapter", "list", db=str(other))
+    assert ran.exit_code == 1 and "not a score store" in ran.stderr
+
+
+def test_a_bad_chapters_file_names_the_line(tmp_path):
+    bad = tmp_path / "chapters.csv"
+    bad.write_text("region_code,region_name,district_code,district_name,chapter_code,chapter_name,city,state,timezone,live\n"
+                   "R1,North,D1,Dist,AAA01,A,City,MA,Mars/Olympus,true\n")
+    ran = score("db", "init", "--chapters", str(bad), db=str(tmp_path / "s.db"))
+    assert ran.exit_code == 2 and "line 2" in ran.stderr and "Mars/Olympus" in ran.stderr
+    assert not (tmp_path / "s.db").exists()

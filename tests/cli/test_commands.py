@@ -1,0 +1,46 @@
+"""Every command has help, and help never loads the database stack."""
+
+import subprocess
+import sys
+
+import typer
+
+from score_cli.cli import app
+from tests.helpers import score
+
+
+def walk(command, path=()):
+    yield path, command
+    for name, sub in getattr(command, "commands", {}).items():
+        yield from walk(sub, path + (name,))
+
+
+def test_the_app_object_is_the_console_script_and_a_click_command():
+    command = typer.main.get_command(app)
+    assert {"db", "chapter", "volunteer", "demo"} <= set(command.commands)
+
+
+def test_every_command_has_help_text():
+    for path, command in walk(typer.main.get_command(app)):
+        assert (command.help or "").strip(), f"score {' '.join(path)} has no help"
+        ran = score(*path, "--help")
+        assert ran.exit_code == 0 and "Usage" in ran.stdout
+
+
+def test_help_lists_the_command_groups():
+    out = score("--help").stdout
+    for group in ("db", "chapter", "volunteer", "demo"):
+        assert group in out
+
+
+def test_help_and_version_do_not_import_the_database_stack():
+    probe = ("import sys; from score_cli.cli import app; "
+             "import typer.main; typer.main.get_command(app); "
+             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sqlalchemy','sqlmodel','alembic','holidays')))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_python_dash_m_runs_the_same_app():
+    ran = subprocess.run([sys.executable, "-m", "score_cli", "--version"], capture_output=True, text=True)
+    assert ran.returncode == 0 and ran.stdout.startswith("score ")

@@ -1,0 +1,45 @@
+"""Running the real command line in tests."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from typer.testing import CliRunner
+
+from score_cli.cli import app
+
+
+@dataclass
+class Ran:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    def json(self):
+        return json.loads(self.stdout)
+
+
+def score(*args: str, db: str | None = None, actor: str | None = None, input: str | None = None) -> Ran:
+    """`score ARGS...` as a user would type it; stdout and stderr kept apart."""
+    argv = []
+    if db:
+        argv += ["--db", db]
+    if actor:
+        argv += ["--as", actor]
+    result = CliRunner().invoke(app, argv + list(args), input=input, catch_exceptions=False)
+    return Ran(result.exit_code, result.stdout, result.stderr)
+
+
+def dump(url: str) -> dict:
+    """Every row of every table, to prove a refused command changed nothing."""
+    from sqlalchemy import MetaData, create_engine, select
+
+    engine = create_engine(url)
+    meta = MetaData()
+    meta.reflect(engine)
+    with engine.connect() as conn:
+        content = {name: sorted(map(tuple, conn.execute(select(table)).all()), key=repr)
+                   for name, table in meta.tables.items()}
+    engine.dispose()
+    return content
