@@ -93,6 +93,7 @@ class TeamState(StrEnum):
     PENDING = "pending"
     ACCEPTED = "accepted"
     DECLINED = "declined"
+    REMOVED = "removed"  # a lead replaced by a reassignment or a return
 
 
 class ContactMethod(StrEnum):

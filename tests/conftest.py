@@ -31,3 +31,11 @@ def store(store_url):
     s = Store(store_url)
     yield s
     s.close()
+
+
+@pytest.fixture
+def world(store, store_url):
+    """The small organisation of tests/world.py, in a fresh store."""
+    from tests.world import build
+
+    return build(store, store_url)

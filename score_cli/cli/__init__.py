@@ -67,13 +67,16 @@ def main(
     ctx.call_on_close(state.close)
 
 
-def _register() -> None:
-    from score_cli.cli import db, demo, directory
+# Each module adds its own commands; importing them loads only Typer, never the store.
+COMMAND_MODULES = ("db", "demo", "directory", "intake", "queue", "cases", "mentor", "referral",
+                   "sweep", "notify")
 
-    app.add_typer(db.app, name="db", help="Create, upgrade, back up and check the store.")
-    app.add_typer(directory.chapter_app, name="chapter", help="Regions, districts and chapters.")
-    app.add_typer(directory.volunteer_app, name="volunteer", help="The volunteer directory.")
-    app.command("demo", help="Build a demo store and print a tour of commands to try.")(demo.demo)
+
+def _register() -> None:
+    from importlib import import_module
+
+    for name in COMMAND_MODULES:
+        import_module(f"score_cli.cli.{name}").register(app)
 
 
 _register()

@@ -54,3 +54,7 @@ def _progress(total: int):
             yield lambda done: progress.update(task, completed=done)
 
     return bar()
+
+
+def register(root: typer.Typer) -> None:
+    root.command("demo", help="Build a demo store and print a tour of commands to try.")(demo)

@@ -159,3 +159,8 @@ def _confirm(ctx: typer.Context, fmt: str | None, result: dict, line: str) -> No
         render_object(result, choose_format(ctx, fmt))
     else:
         typer.echo(line)
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(chapter_app, name="chapter", help="Regions, districts and chapters.")
+    root.add_typer(volunteer_app, name="volunteer", help="The volunteer directory.")

@@ -13,6 +13,7 @@ from sqlmodel import Session
 from score_cli import clock
 from score_cli.services import audit, permissions, validate
 from score_cli.services.capacity import parse_capacity
+from score_cli.services.eligibility import paused_on
 from score_cli.services.errors import Invalid, NotFound, Refused
 from score_cli.services.organisation import get_chapter
 from score_cli.services.permissions import Actor, Grant
@@ -201,14 +202,6 @@ def grant(store: Store, actor_email: str | None, email: str, role: str, scope: s
 @lru_cache(maxsize=64)
 def _zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
-
-
-def paused_on(volunteer: Volunteer, day: date) -> bool:
-    if volunteer.pause_from is None and volunteer.pause_until is None:
-        return False
-    starts = volunteer.pause_from or date.min
-    ends = volunteer.pause_until or date.max
-    return starts <= day <= ends
 
 
 def list_volunteers(store: Store, actor_email: str | None, scope: Scope | None,
