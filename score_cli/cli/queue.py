@@ -1,9 +1,44 @@
-"""`score queue` commands."""
+"""`score queue list`: the Client Intake Queue."""
 
 from __future__ import annotations
 
+from typing import Annotated, Optional
+
 import typer
+
+from score_cli.cli.output import FormatOption, choose_format, render_rows
+from score_cli.cli.scope_options import ChapterOpt, DistrictOpt, MineOpt, NationalOpt, RegionOpt, scope_from
+
+app = typer.Typer(no_args_is_help=True)
+
+COLUMNS = ["id", "status", "chapter", "client", "client_kind", "area", "business_days_waiting", "owner",
+           "accept_due_at", "accept_overdue", "timeout_at", "timed_out"]
+HEADERS = {"business_days_waiting": "waiting (bd)", "client_kind": "client is", "accept_overdue": "overdue",
+           "accept_due_at": "accept due", "timeout_at": "timeout", "timed_out": "timed out"}
+
+
+@app.command("list")
+def queue_list(
+    ctx: typer.Context,
+    chapter: ChapterOpt = None,
+    district: DistrictOpt = None,
+    region: RegionOpt = None,
+    national: NationalOpt = False,
+    mine: MineOpt = False,
+    stage: Annotated[Optional[str], typer.Option("--stage", help="Only this status (new, pending-reassignment, assigned, accepted, contacted).")] = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only assignments past their accept-due time.")] = False,
+    unassigned: Annotated[bool, typer.Option("--unassigned", help="Only requests waiting for a mentor.")] = False,
+    limit: Annotated[Optional[int], typer.Option("--limit", min=1, help="At most this many rows.")] = None,
+    fmt: FormatOption = None,
+) -> None:
+    """Open requests not yet in progress, oldest first (default scope: your own)."""
+    from score_cli.services.queue import list_queue
+
+    rows = list_queue(ctx.obj.store(), ctx.obj.actor, scope_from(chapter, district, region, national, mine),
+                      stage=stage, overdue=overdue, unassigned=unassigned, limit=limit)
+    render_rows(rows, choose_format(ctx, fmt), COLUMNS, headers=HEADERS, title="Client Intake Queue",
+                empty="the queue is empty")
 
 
 def register(root: typer.Typer) -> None:
-    """Add this module's commands to the root app."""
+    root.add_typer(app, name="queue", help="The Client Intake Queue.")

@@ -81,15 +81,14 @@ def submit(session: Session, new: NewRequest) -> int:
     session.add(request)
     session.flush()
     direct_note = ""
-    mentor = None
     if new.direct_to:
         mentor, why_not = _direct_mentor(session, new.direct_to, chapter, now)
         request.direct_mentor_id = mentor.id if mentor else None
         if why_not:
             direct_note = f"The client asked for {new.direct_to}, who {why_not}; the request went to the queue."
             session.add(Note(request_id=request.id, kind="system", text=direct_note, created_at=now))
-    if mentor is not None:
-        _assign_direct(session, request, mentor, chapter, now)
+        else:
+            _assign_direct(session, request, mentor, chapter, now)
     audit.record(session, actor=ACTOR, action="submit", request_id=request.id, to_status=request.status,
                  detail={"chapter": chapter.code, "queue": request.queue,
                          "direct_to": new.direct_to, "existing_client": known}, at=now)
@@ -162,3 +161,20 @@ def _assign_direct(session: Session, request: MentoringRequest, mentor: Voluntee
     from score_cli.services.assignment import assignment_message
 
     assignment_message(session, request, mentor, chapter, assignment, assigned_by="The client (a direct request)")
+
+
+def submit_one(store, new: NewRequest) -> tuple[int, str]:
+    """`score intake submit`: one request in its own transaction; says where it went."""
+    checked = new.checked()
+    with store.transaction() as session:
+        request_id = submit(session, checked)
+        request = session.get(MentoringRequest, request_id)
+        if request.owner_id is not None:
+            outcome = f"assigned directly to {checked.direct_to}"
+        elif request.queue == NATIONAL_QUEUE:
+            outcome = f"in the National Intake Queue ({checked.chapter} is not live)"
+        else:
+            outcome = f"in the {request.queue} intake queue"
+            if checked.direct_to:
+                outcome += " (the direct request could not be honoured: see the note)"
+    return request_id, outcome

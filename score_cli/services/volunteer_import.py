@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from score_cli.services import permissions, validate
+from score_cli.services import csv_input, permissions, validate
 from score_cli.services.errors import Invalid, ScoreError
 from score_cli.services.volunteers import NewVolunteer, _find, _insert, classification, parse_grant
 from score_cli.store.db import Store
@@ -71,23 +69,10 @@ def import_volunteers(store: Store, actor_email: str | None, content: str, *,
 
 
 def _read(content: str) -> list[tuple[int, dict]]:
-    reader = csv.DictReader(io.StringIO(content))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    missing = [c for c in REQUIRED if c not in header]
-    if missing:
-        raise Invalid(f"the volunteers file lacks the column(s) {', '.join(missing)};"
-                      f" expected a header like: {','.join(COLUMNS)}")
-    unknown = [h for h in header if h not in COLUMNS]
-    if unknown:
-        raise Invalid(f"unknown column(s) in the volunteers file: {', '.join(unknown)}")
-    reader.fieldnames = header
-    try:
-        rows = [(reader.line_num, row) for row in reader]
-    except csv.Error as exc:
-        raise Invalid(f"the volunteers file is not valid CSV (line {reader.line_num}): {exc}") from None
-    if not rows:
+    found = list(csv_input.rows(content, columns=COLUMNS, required=REQUIRED, what="volunteers file"))
+    if not found:
         raise Invalid("the volunteers file has no rows")
-    return rows
+    return found
 
 
 def _flag(row: dict, column: str) -> bool:

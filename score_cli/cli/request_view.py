@@ -1,0 +1,63 @@
+"""`score show MRE` on a terminal: the request as a coordinator reads it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+
+def _t(value) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, datetime):
+        return value.strftime("%a %d %b %Y %H:%M %Z")
+    if isinstance(value, date):
+        return value.strftime("%a %d %b %Y")
+    return str(value)
+
+
+def print_request(r: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    client = r["client"]
+    where = f"owned by {r['owner']}" if r["owner"] else f"in the {r['queue']} intake queue"
+    console.print(f"[bold]{r['id']}[/bold]  {r['status']}  ·  chapter {r['chapter']}  ·  {where}")
+    facts = Table(show_header=False, box=None, padding=(0, 2))
+    facts.add_column(style="bold")
+    facts.add_column(overflow="fold")
+    facts.add_row("client", f"{client['name']} ({'existing' if client['existing_client'] else 'new'} client)")
+    facts.add_row("e-mail", ", ".join(client["emails"]))
+    for label, value in (("phone", client["phone"]), ("business", client["business"]), ("zip", client["zip"]),
+                         ("area", r["mentoring_area"]), ("type of business", r["business_type"]),
+                         ("origin", r["origin_url"]), ("direct request to", r["direct_request_to"])):
+        if value:
+            facts.add_row(label, str(value))
+    facts.add_row("existing business", "yes" if r["existing_business"] else "no")
+    facts.add_row("question", r["question"])
+    facts.add_row("submitted", _t(r["submitted_at"]))
+    if r["accept_due_at"]:
+        facts.add_row("accept due", _t(r["accept_due_at"]))
+        facts.add_row("timeout", _t(r["timeout_at"]))
+    if r["closed_at"]:
+        facts.add_row("closed", _t(r["closed_at"]))
+    console.print(facts)
+    sections = (
+        ("Case team", r["case_team"], ["email", "role", "state", "referred_by"]),
+        ("Assignments", r["assignments"], ["mentor", "kind", "assigned_at", "accept_due_at", "timeout_at", "outcome"]),
+        ("Notes", r["notes"], ["at", "author", "kind", "text"]),
+        ("Contact attempts", r["contact_attempts"], ["at", "by", "method", "note"]),
+        ("Sessions", r["sessions"], ["date", "mentor", "minutes", "late", "notes"]),
+        ("Transfers", r["transfers"], ["at", "from", "to", "by", "reason"]),
+        ("History", r["history"], ["at", "actor", "action", "from_status", "to_status", "reason"]),
+    )
+    for title, rows, columns in sections:
+        if not rows:
+            continue
+        table = Table(title=title, title_justify="left", header_style="bold")
+        for column in columns:
+            table.add_column(column.replace("_", " "), overflow="fold")
+        for row in rows:
+            table.add_row(*(("yes" if row.get(c) is True else "" if row.get(c) is False else _t(row.get(c)))
+                            for c in columns))
+        console.print(table)

@@ -1,0 +1,134 @@
+"""Suggesting mentors (SPEC §6): tiers, expertise, load, pauses, capacity, earlier declines."""
+
+from datetime import date
+
+import pytest
+from freezegun import freeze_time
+from sqlalchemy import update
+
+from score_cli.services import assignment, matching, volunteers
+from score_cli.services.errors import Refused
+from score_cli.store.models import Assignment, Volunteer
+from tests.world import ADMIN, CIC, FAR, MENTOR, MENTOR2, PROVISIONAL, SME
+
+
+def add(world, email, chapter, classification="certified", **settings):
+    volunteers.add(world.store, ADMIN, volunteers.NewVolunteer(
+        email=email, name=email.split("@")[0].title(), chapter=chapter, classification=classification, **settings))
+
+
+def set_columns(world, email, **values):
+    with world.store.transaction() as session:
+        session.execute(update(Volunteer).where(Volunteer.email == email).values(**values))
+
+
+def emails(result):
+    return [row["email"] for row in result.rows]
+
+
+def district_neighbour(world):
+    """A live chapter in BOS01's district, and one in its region but another district."""
+    from sqlalchemy import select
+
+    from score_cli.store.models import Chapter, District
+
+    with world.store.reading() as session:
+        bos = session.get(Chapter, "BOS01")
+        region = session.get(District, bos.district_code).region_code
+        same_district = session.execute(select(Chapter.code).where(
+            Chapter.district_code == bos.district_code, Chapter.code != "BOS01", Chapter.live.is_(True))
+            .order_by(Chapter.code)).scalars().first()
+        same_region = session.execute(select(Chapter.code).join(District, District.code == Chapter.district_code)
+                                      .where(District.region_code == region, Chapter.district_code != bos.district_code,
+                                             Chapter.live.is_(True)).order_by(Chapter.code)).scalars().first()
+    return same_district, same_region
+
+
+def test_tiers_come_in_order_and_outsiders_only_if_they_serve_outside_their_area(world):
+    near, regional = district_neighbour(world)
+    add(world, "district@example.org", near, serve_outside_local_area=True)
+    add(world, "region@example.org", regional, serve_outside_local_area=True)
+    add(world, "homebody@example.org", near)  # does not serve outside: never suggested
+    request_id = world.submit()
+    result = matching.suggest(world.store, CIC, request_id, limit=50)
+    tiers = {row["email"]: row["tier"] for row in result.rows}
+    assert tiers["district@example.org"] == "same district"
+    assert tiers["region@example.org"] == "same region"
+    assert tiers[FAR] == "any chapter"
+    assert "homebody@example.org" not in tiers
+    order = emails(result)
+    local = [MENTOR, MENTOR2, PROVISIONAL]
+    assert set(order[:3]) == set(local)
+    assert order[3:] == ["district@example.org", "region@example.org", FAR]
+    assert SME not in order
+
+
+def test_expertise_then_fewer_open_assignments_rank_first_within_a_tier(world):
+    # MENTOR knows Marketing & Sales; MENTOR2 and PROVISIONAL do not.
+    busy = world.submit(email="busy@x.com")
+    assignment.assign(world.store, CIC, busy, MENTOR2)
+    request_id = world.submit(area="Marketing & Sales")
+    order = emails(matching.suggest(world.store, CIC, request_id))
+    assert order[:3] == [MENTOR, PROVISIONAL, MENTOR2]
+    first = matching.suggest(world.store, CIC, request_id).rows[0]
+    assert first["expertise_match"] is True and "expertise matches" in first["reason"]
+
+
+@pytest.mark.parametrize("capacity, assigned_this_week, suggested", [
+    ("3 per week", 2, True),
+    ("3 per week", 3, False),
+    ("5/week", 4, True),
+    ("DR Only", 0, False),        # direct requests only: never a CIC assignment
+    ("whenever I can", 9, True),  # unknown capacity counts as available, flagged
+])
+def test_weekly_capacity_from_what_mentors_write(world, capacity, assigned_this_week, suggested):
+    add(world, "cap@example.org", "BOS01", capacity=capacity)
+    with freeze_time("2026-11-23 15:00:00"):
+        for n in range(assigned_this_week):
+            other = world.submit(email=f"c{n}@x.com")
+            assignment.assign(world.store, CIC, other, "cap@example.org", force=True)
+        request_id = world.submit(email="target@x.com")
+        rows = {r["email"]: r for r in matching.suggest(world.store, CIC, request_id, limit=50).rows}
+    assert ("cap@example.org" in rows) is suggested
+    if capacity == "whenever I can":
+        assert "capacity unknown ('whenever I can')" in rows["cap@example.org"]["flags"]
+
+
+def test_a_pause_counts_by_the_chapters_own_calendar_day(world):
+    set_columns(world, MENTOR2, pause_from=date(2026, 11, 20), pause_until=date(2026, 12, 1))
+    request_id = world.submit()
+    # 23:30 on 1 Dec in Boston is 04:30 UTC on 2 Dec: still paused there.
+    with freeze_time("2026-12-02 04:30:00"):
+        assert MENTOR2 not in emails(matching.suggest(world.store, CIC, request_id))
+    # 00:30 on 2 Dec in Boston (05:30 UTC): the pause is over.
+    with freeze_time("2026-12-02 05:30:00"):
+        assert MENTOR2 in emails(matching.suggest(world.store, CIC, request_id))
+    with freeze_time("2026-11-19 23:00:00"):  # 18:00 on 19 Nov in Boston: not yet paused
+        assert MENTOR2 in emails(matching.suggest(world.store, CIC, request_id))
+
+
+def test_a_mentor_who_declined_this_request_is_not_suggested_and_needs_force(world):
+    request_id = world.assigned(MENTOR)
+    assignment.reassign(world.store, CIC, request_id, None, reason="declined by phone", to_queue=True)
+    with world.store.transaction() as session:  # as a decline leaves it
+        session.execute(update(Assignment).where(Assignment.request_id == request_id).values(outcome="declined"))
+    assert MENTOR not in emails(matching.suggest(world.store, CIC, request_id))
+    with pytest.raises(Refused, match="declined this request before.*--force"):
+        assignment.assign(world.store, CIC, request_id, MENTOR)
+    assignment.assign(world.store, CIC, request_id, MENTOR, force=True)
+
+
+def test_when_nobody_is_eligible_it_says_why_and_what_to_do(world):
+    for email in (MENTOR, MENTOR2, PROVISIONAL, FAR):
+        set_columns(world, email, pause_from=date(2026, 1, 1), pause_until=date(2030, 1, 1))
+    request_id = world.submit()
+    result = matching.suggest(world.store, CIC, request_id)
+    assert result.rows == []
+    assert result.excluded["paused"] == 4
+    assert "4 paused" in result.advice and "transfer" in result.advice
+
+
+def test_only_a_coordinator_in_scope_gets_suggestions(world):
+    request_id = world.submit()
+    with pytest.raises(Refused):
+        matching.suggest(world.store, MENTOR, request_id)
