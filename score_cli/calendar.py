@@ -12,6 +12,7 @@ This module knows nothing about the database: the chapter helpers take any objec
 from __future__ import annotations
 
 import csv
+import os
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
@@ -46,9 +47,15 @@ def us_holidays(state: str | None, first_year: int, last_year: int) -> frozenset
     The two sets are united because the `holidays` package applies a state's own observance
     rule to the shared holidays: for MA it only moves Sunday holidays, so the federal
     "Independence Day (observed)" on Fri 2026-07-03 would otherwise be lost.
+
+    Computing sixty years of holidays takes most of a second, so the result is kept in the
+    user's cache directory, keyed by the `holidays` package's version.
     """
-    # Imported here: loading `holidays` imports every country (about 1 s), a cost only the
-    # commands that compute deadlines should pay.
+    cached = _read_cache(state, first_year, last_year)
+    if cached is not None:
+        return cached
+    # Imported here: loading `holidays` imports every country, a cost only the commands
+    # that compute deadlines should pay, and only when the cache is cold.
     import holidays
 
     if state is not None and state not in holidays.US.subdivisions:
@@ -57,7 +64,42 @@ def us_holidays(state: str | None, first_year: int, last_year: int) -> frozenset
     days = set(holidays.country_holidays("US", years=years, observed=True))
     if state is not None:
         days |= set(holidays.country_holidays("US", subdiv=state, years=years, observed=True))
+    _write_cache(state, first_year, last_year, days)
     return frozenset(days)
+
+
+def _cache_file(state: str | None, first_year: int, last_year: int) -> Path | None:
+    try:
+        from importlib.metadata import version
+
+        from platformdirs import user_cache_path
+
+        return user_cache_path("score", appauthor=False) / (
+            f"holidays-{version('holidays')}-US-{state or 'federal'}-{first_year}-{last_year}.txt")
+    except Exception:  # noqa: BLE001 - no cache is only slower
+        return None
+
+
+def _read_cache(state: str | None, first_year: int, last_year: int) -> frozenset[date] | None:
+    path = _cache_file(state, first_year, last_year)
+    try:
+        text = path.read_text(encoding="ascii") if path else None
+        return frozenset(date.fromisoformat(line) for line in text.split()) if text else None
+    except (OSError, ValueError):
+        return None
+
+
+def _write_cache(state: str | None, first_year: int, last_year: int, days: set[date]) -> None:
+    path = _cache_file(state, first_year, last_year)
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_text("\n".join(sorted(d.isoformat() for d in days)) + "\n", encoding="ascii")
+        os.replace(temporary, path)  # readers never see a half-written file
+    except OSError:
+        pass
 
 
 class BusinessCalendar:

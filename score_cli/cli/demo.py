@@ -13,11 +13,13 @@ Demo store ready: {store}
 Try, as the Boston chapter's intake coordinator:
   export SCORE_DB={store_path}
   export SCORE_USER=cic.bos01@example.org
-  score chapter list
+  score queue list                          # Boston's Client Intake Queue, oldest first
+  score queue list --overdue
+  score show {waiting}
+  score assign {waiting} --suggest
   score volunteer list --chapter BOS01
   score volunteer show cic.bos01@example.org
-  score volunteer list --role rcic --format csv
-  score --as admin@example.org volunteer list --status inactive --national
+  score --as admin@example.org queue list --national --unassigned --format csv
 """
 
 

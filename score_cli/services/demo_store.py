@@ -35,6 +35,7 @@ def build_demo_store(url: str, *, requests: int, volunteers: int, seed: int, rep
     try:
         counts = populate(store.engine, requests=requests, volunteers=volunteers, seed=seed,
                           on_progress=on_progress)
+        waiting = _oldest_waiting(store, "BOS01")
     finally:
         store.close()
     if final is not None:
@@ -49,6 +50,7 @@ def build_demo_store(url: str, *, requests: int, volunteers: int, seed: int, rep
         "requests": counts.get("requests"),
         "chapters": chapters if chapters is not None else "all",
         "seconds": time.perf_counter() - started,
+        "waiting": f"MRE-{waiting}" if waiting else "MRE-1",
         "counts": counts,
     }
 
@@ -66,3 +68,16 @@ def _require_empty(url: str) -> None:
             raise Refused("the demo builds only into an empty database; this one has tables")
     finally:
         store.close()
+
+
+def _oldest_waiting(store: Store, chapter: str) -> int | None:
+    """A request for the tour to show: the oldest one waiting in the chapter's queue."""
+    from sqlalchemy import select
+
+    from score_cli.store.models import MentoringRequest
+
+    with store.reading() as session:
+        return session.execute(
+            select(MentoringRequest.id).where(MentoringRequest.chapter_code == chapter,
+                                              MentoringRequest.status.in_(["new", "pending_reassignment"]))
+            .order_by(MentoringRequest.submitted_at).limit(1)).scalar()

@@ -1,0 +1,254 @@
+"""Performance benchmarks for `score` (the targets of the performance issue).
+
+    uv run python benchmarks/run.py                 # everything; builds the stores once
+    uv run python benchmarks/run.py --quick         # 10k/100k stores instead of 100k/1M
+    uv run python benchmarks/run.py --only help,queue
+
+Each command runs several times as a fresh process; the table gives the median wall time,
+the peak memory (max RSS) of the slowest run, the target and whether it holds, and is written
+to benchmarks/RESULTS.md. Stores are built with `score demo` and cached in benchmarks/cache/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import platform
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = ROOT / "benchmarks" / "cache"
+RESULTS = ROOT / "benchmarks" / "RESULTS.md"
+PY = sys.executable
+REPORTS = ["not-assigned", "not-accepted", "not-contacted", "not-counseled", "conversion", "mentor-activity",
+           "metrics", "paused-mentors", "orphaned", "capacity"]
+
+
+@dataclass
+class Timing:
+    median: float
+    peak_mb: float
+    runs: int
+    code: int
+
+
+def run(argv: list[str], *, repeat: int = 5, env: dict | None = None, stdin: str | None = None,
+        setup=None) -> Timing:
+    """Median wall time and peak RSS of `argv` as a fresh process, `repeat` times."""
+    times, peaks, code = [], [], 0
+    for _ in range(repeat):
+        if setup:
+            setup()
+        started = time.perf_counter()
+        proc = subprocess.Popen(argv, env=env or os.environ.copy(), stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        if stdin:
+            proc.stdin.write(stdin)
+            proc.stdin.close()
+        _, status, usage = os.wait4(proc.pid, 0)
+        times.append(time.perf_counter() - started)
+        peaks.append(usage.ru_maxrss / 1024)
+        code = os.waitstatus_to_exitcode(status)
+        if code != 0:
+            err = proc.stderr.read()
+            raise SystemExit(f"{' '.join(argv)} exited {code}: {err.strip()[:500]}")
+    return Timing(statistics.median(times), max(peaks), repeat, code)
+
+
+def score(db: str | None, *args: str) -> list[str]:
+    argv = [PY, "-m", "score_cli"]
+    if db:
+        argv += ["--db", db]
+    return argv + list(args)
+
+
+def build_store(requests: int, volunteers: int) -> str:
+    CACHE.mkdir(parents=True, exist_ok=True)
+    path = CACHE / f"demo-{requests}-{volunteers}.db"
+    if not path.exists():
+        print(f"building {path.name} (cached for later runs) ...", flush=True)
+        started = time.perf_counter()
+        subprocess.run(score(str(path), "demo", "--requests", str(requests), "--volunteers", str(volunteers)),
+                       check=True, stdout=subprocess.DEVNULL)
+        print(f"  built in {time.perf_counter() - started:.0f} s", flush=True)
+    return str(path)
+
+
+def working_copy(path: str, name: str) -> str:
+    copy = CACHE / name
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(copy) + suffix).unlink(missing_ok=True)
+    shutil.copy2(path, copy)
+    return str(copy)
+
+
+def sample(db: str, sql: str):
+    with sqlite3.connect(db) as conn:
+        return conn.execute(sql).fetchone()
+
+
+def make_due(db: str, count: int) -> int:
+    """Make `count` open assignments past their timeout (and so due for the sweep)."""
+    past = (datetime.now(timezone.utc) - timedelta(hours=1)).strftime("%Y-%m-%d %H:%M:%S.%f")
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE assignment SET timeout_at = ?, accept_due_at = ? WHERE id IN ("
+                     " SELECT id FROM assignment WHERE outcome = 'open' ORDER BY id LIMIT ?)", (past, past, count))
+        return conn.execute("SELECT COUNT(*) FROM assignment WHERE outcome = 'open' AND timeout_at <= ?",
+                            (past,)).fetchone()[0]
+
+
+def import_file(rows: int) -> str:
+    path = CACHE / f"import-{rows}.csv"
+    if not path.exists():
+        with path.open("w", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["name", "email", "chapter", "question", "phone", "zip", "area"])
+            chapters = ["BOS01", "NYC01", "AUS01", "HOU01"]
+            for n in range(rows):
+                writer.writerow([f"Client {n}", f"client{n}@example.com", chapters[n % 4],
+                                 f"Question number {n} about pricing and marketing", f"617-555-{n % 10000:04d}",
+                                 "02139", "Marketing & Sales"])
+    return str(path)
+
+
+class Table:
+    def __init__(self):
+        self.rows: list[tuple[str, str, str, str, str, str]] = []
+
+    def add(self, what: str, store: str, timing: Timing | None, target: str, holds: bool, extra: str = ""):
+        wall = f"{timing.median:.2f} s" if timing else "-"
+        peak = f"{timing.peak_mb:.0f} MB" if timing else "-"
+        self.rows.append((what, store, wall + (f" ({extra})" if extra else ""), peak, target,
+                          "yes" if holds else "NO"))
+        print(f"{what:<48} {store:<10} {wall:>9} {peak:>8}  {target:<34} {'ok' if holds else 'MISSED'} {extra}",
+              flush=True)
+
+    def write(self, machine: str, floor: Timing, typer_floor: Timing):
+        lines = ["# Benchmark results", "", f"Measured {datetime.now(timezone.utc):%Y-%m-%d %H:%M UTC} on {machine}.",
+                 f"Import floor (`python -c \"import typer, rich, sqlmodel\"`): {floor.median:.3f} s;"
+                 f" `python -c \"import typer\"`: {typer_floor.median:.3f} s.", "",
+                 "| what | store | median wall | peak memory | target | holds |", "|---|---|---|---|---|---|"]
+        lines += [f"| {' | '.join(row)} |" for row in self.rows]
+        RESULTS.write_text("\n".join(lines) + "\n")
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    except (ValueError, OSError):
+        mem = 0
+    return f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB, Python {platform.python_version()}, {platform.system()}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="smaller stores (10k and 100k requests)")
+    parser.add_argument("--only", default="", help="comma-separated: help,queue,show,sweep,reports,duplicates,"
+                                                   "withdraw,import,demo")
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    only = set(filter(None, args.only.split(",")))
+    wanted = (lambda name: not only or name in only)
+    small_n, large_n = (10_000, 100_000) if args.quick else (100_000, 1_000_000)
+    table = Table()
+    r = args.repeat
+    typer_floor = run([PY, "-c", "import typer"], repeat=r)
+    floor = run([PY, "-c", "import typer, rich, sqlmodel"], repeat=r)
+    print(f"import floor {floor.median:.3f} s, typer {typer_floor.median:.3f} s", flush=True)
+
+    if wanted("help"):
+        for argv in (["--help"], ["queue", "--help"]):
+            t = run(score(None, *argv), repeat=r)
+            table.add(f"score {' '.join(argv)}", "none", t, "<= 1.5 x import typer",
+                      t.median <= 1.5 * typer_floor.median, f"{t.median / typer_floor.median:.2f} x")
+    if wanted("demo"):
+        demo_db = str(CACHE / "demo-default.db")
+        CACHE.mkdir(parents=True, exist_ok=True)
+        t = run(score(demo_db, "demo"), repeat=max(1, r // 2))
+        table.add("score demo (defaults)", "none", t, "<= 10 s", t.median <= 10)
+    if wanted("import"):
+        rows = 100_000 if not args.quick else 20_000
+        source = import_file(rows)
+        target = str(CACHE / "import-target.db")
+
+        def fresh_store():
+            for suffix in ("", "-wal", "-shm"):
+                Path(target + suffix).unlink(missing_ok=True)
+            subprocess.run(score(target, "db", "init"), check=True, stdout=subprocess.DEVNULL)
+
+        t = run(score(target, "intake", "import", source), repeat=1, setup=fresh_store)
+        rate = rows / t.median
+        table.add(f"score intake import ({rows:,} rows)", "empty", t, ">= 5,000 rows/s", rate >= 5000,
+                  f"{rate:,.0f} rows/s")
+
+    needs_large = any(wanted(k) for k in ("queue", "show", "sweep", "reports", "withdraw"))
+    if needs_large:
+        large = build_store(large_n, 12_000)
+        label = f"{large_n // 1000:,}k"
+        admin = dict(os.environ, SCORE_USER="admin@example.org")
+        if wanted("queue"):
+            t = run(score(large, "queue", "list", "--chapter", "NYC01", "--format", "json"), repeat=r, env=admin)
+            table.add("score queue list --chapter NYC01", label, t, "<= 1.3 x import floor",
+                      t.median <= 1.3 * floor.median, f"{t.median / floor.median:.2f} x")
+        if wanted("show"):
+            open_id = sample(large, "SELECT id FROM mentoring_request WHERE status IN ('new','pending_reassignment')"
+                                    " AND chapter_code = 'NYC01' ORDER BY id DESC LIMIT 1")[0]
+            for what, argv in (("score show MRE", ["show", str(open_id), "--format", "json"]),
+                               ("score assign MRE --suggest", ["assign", str(open_id), "--suggest", "--format", "json"])):
+                t = run(score(large, *argv), repeat=r, env=admin)
+                table.add(what, label, t, "<= 1.3 x import floor", t.median <= 1.3 * floor.median,
+                          f"{t.median / floor.median:.2f} x")
+        if wanted("reports"):
+            for report in REPORTS:
+                t = run(score(large, "report", report, "--national", "--format", "json"), repeat=max(1, r // 2),
+                        env=admin)
+                table.add(f"score report {report} --national", label, t, "<= 5 s, <= 300 MB",
+                          t.median <= 5 and t.peak_mb <= 300)
+        if wanted("sweep"):
+            small = build_store(small_n, 12_000)
+            times = {}
+            for store, name in ((large, label), (small, f"{small_n // 1000:,}k")):
+                copy = working_copy(store, f"sweep-{name}.db")
+                due = make_due(copy, 2000)
+                t = run(score(copy, "sweep", "--format", "json"), repeat=1)
+                times[name] = t
+                table.add(f"score sweep ({due:,} due)", name, t, "<= 3 s" if name == label else "reference",
+                          t.median <= 3 if name == label else True)
+            ratio = times[label].median / times[f"{small_n // 1000:,}k"].median
+            table.add("sweep: large store / small store", f"{label}/{small_n // 1000:,}k", None, "<= 1.3 x",
+                      ratio <= 1.3, f"{ratio:.2f} x")
+        if wanted("withdraw"):
+            copy = working_copy(large, "withdraw.db")
+            with sqlite3.connect(copy) as conn:
+                ids = [row[0] for row in conn.execute(
+                    "SELECT id FROM mentoring_request WHERE status IN ('new','pending_reassignment','assigned',"
+                    "'accepted','contacted','in_progress') ORDER BY id LIMIT 10000")]
+            plan = "\n".join(str(i) for i in ids) + "\n"
+            t = run(score(copy, "withdraw", "--bulk", "-", "--reason", "benchmark"), repeat=1, env=admin, stdin=plan)
+            table.add(f"score withdraw --bulk ({len(ids):,} rows)", label, t, "<= 5 s", t.median <= 5)
+    if wanted("duplicates"):
+        base = build_store(small_n, 12_000)
+        double = build_store(2 * small_n, 12_000)
+        admin = dict(os.environ, SCORE_USER="admin@example.org")
+        t1 = run(score(base, "duplicates", "find", "--national", "--format", "json"), repeat=1, env=admin)
+        t2 = run(score(double, "duplicates", "find", "--national", "--format", "json"), repeat=1, env=admin)
+        table.add("score duplicates find", f"{small_n // 1000}k", t1, "<= 15 s" if not args.quick else "reference",
+                  t1.median <= 15)
+        table.add("score duplicates find", f"{2 * small_n // 1000}k", t2, "<= 2.5 x the smaller",
+                  t2.median <= 2.5 * t1.median, f"{t2.median / t1.median:.2f} x")
+    table.write(machine(), floor, typer_floor)
+    print(f"\nwritten to {RESULTS.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
