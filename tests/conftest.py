@@ -119,6 +119,12 @@ def backend(store_url) -> str:
 
 
 def pytest_terminal_summary(terminalreporter):
+    from tests.reliability import counters
+
+    if counters.fuzz_examples or counters.state_machine_steps:
+        terminalreporter.write_sep("-", "randomised tests")
+        terminalreporter.write_line(f"CLI fuzz examples run: {counters.fuzz_examples}; state-machine steps run:"
+                                    f" {counters.state_machine_steps}")
     if _PG_SKIPPED:
         terminalreporter.write_sep("!", "POSTGRESQL HALF OF THE SUITE SKIPPED", red=True, bold=True)
         terminalreporter.write_line(f"{len(_PG_SKIPPED)} tests did not run on PostgreSQL: {_PG_SKIPPED[0]}")

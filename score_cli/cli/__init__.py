@@ -12,6 +12,7 @@ from typer.exceptions import TyperException
 
 from score_cli import __version__
 from score_cli.cli.context import AppState
+from score_cli.cli.output import check_format
 
 
 class ScoreGroup(TyperGroup):
@@ -27,6 +28,10 @@ class ScoreGroup(TyperGroup):
             raise typer.Exit(exc.exit_code) from None
         except (typer.Exit, typer.Abort, KeyboardInterrupt, TyperException):
             raise  # Click's own usage errors already print one line and exit 2
+        except OSError as exc:  # a file named on the command line that cannot be used
+            name = str(exc.filename or "")[:200]
+            typer.echo(f"score: {exc.strerror or exc}{': ' + name if name else ''}", err=True)
+            raise typer.Exit(2) from None
         except Exception as exc:  # a traceback never reaches the user
             if os.environ.get("SCORE_DEBUG"):
                 raise
@@ -58,7 +63,8 @@ def main(
                   help="SQLite file or database URL (postgresql+psycopg://...).")] = None,
     actor: Annotated[str | None, typer.Option("--as", envvar="SCORE_USER", show_envvar=True,
                      help="E-mail of the volunteer who is acting.")] = None,
-    fmt: Annotated[str | None, typer.Option("--format", help="Default output format: table, json or csv.")] = None,
+    fmt: Annotated[str | None, typer.Option("--format", help="Default output format: table, json or csv.",
+                                            callback=check_format)] = None,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                        help="Print the version and exit.")] = False,
 ) -> None:

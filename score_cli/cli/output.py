@@ -17,10 +17,20 @@ import typer
 
 FORMATS = ("table", "json", "csv")
 
+def check_format(value: str | None) -> str | None:
+    """Checked while the options are read, so a bad --format stops a command before it writes."""
+    if value is None:
+        return None
+    cleaned = value.strip().lower()
+    if cleaned not in FORMATS:
+        raise typer.BadParameter(f"must be one of {', '.join(FORMATS)}, not {value!r}")
+    return cleaned
+
+
 FormatOption = Annotated[
     str | None,
     typer.Option("--format", "-f", help="table, json or csv (default: table on a terminal, json otherwise)",
-                 show_default=False),
+                 show_default=False, callback=check_format),
 ]
 
 

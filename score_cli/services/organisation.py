@@ -28,15 +28,17 @@ def read_chapters_file(path: str | Path | None = None) -> list[dict]:
         raise Invalid(f"cannot read the chapters file {path}: {exc.strerror}") from None
     rows = []
     with handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in CHAPTER_COLUMNS if c not in (reader.fieldnames or [])]
-        if missing:
-            raise Invalid(f"{path}: the header lacks {', '.join(missing)}")
         try:
+            reader = csv.DictReader(handle)
+            missing = [c for c in CHAPTER_COLUMNS if c not in (reader.fieldnames or [])]
+            if missing:
+                raise Invalid(f"{path}: the header lacks {', '.join(missing)}")
             for row in reader:
                 rows.append(_chapter_row(path, reader.line_num, row))
         except UnicodeDecodeError:
             raise Invalid(f"{path}: not UTF-8 text") from None
+        except csv.Error as exc:
+            raise Invalid(f"{path}: not valid CSV: {exc}") from None
     if not rows:
         raise Invalid(f"{path}: no chapters in the file")
     return rows

@@ -40,10 +40,11 @@ def enqueue(
         "attempts": 0,
     }
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(OutboxMessage.__table__).values(**row).on_conflict_do_nothing(
-        index_elements=["dedup_key"]
-    )
-    return session.execute(statement).rowcount == 1
+    table = OutboxMessage.__table__
+    statement = (dialect.insert(table).values(**row).on_conflict_do_nothing(index_elements=["dedup_key"])
+                 .returning(table.c.id))
+    # RETURNING, not rowcount: on PostgreSQL the driver reports -1 for this statement.
+    return session.execute(statement).first() is not None
 
 
 def chapter_coordinators(session: Session, chapter_code: str | None) -> list[str]:

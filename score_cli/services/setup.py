@@ -17,7 +17,11 @@ def init_store(url: str, *, chapters_file: str | Path | None = None, admin_email
     """
     from score_cli.store import migrate
 
+    from score_cli.services import validate
+
     rows = organisation.read_chapters_file(chapters_file)  # validate before touching anything
+    if admin_email:
+        admin_email = validate.email(admin_email, what="admin e-mail")
     store = Store(url, create=True)
     try:
         before, after = migrate.upgrade(store)
@@ -60,12 +64,12 @@ def backup_store(store: Store, dest: str | Path) -> str:
         url = make_url(store.url)
         return (f"pg_dump --format=custom --file={dest} "
                 f"'{url.set(drivername='postgresql').render_as_string(hide_password=True)}'")
-    target = Path(dest).expanduser().resolve()
-    if target == source:
-        raise Invalid("the backup must go to another file than the store itself")
-    if target.exists():
-        raise Refused(f"{target} exists already: choose a new file")
     try:
+        target = Path(dest).expanduser().resolve()
+        if target == source:
+            raise Invalid("the backup must go to another file than the store itself")
+        if target.exists():
+            raise Refused(f"{target} exists already: choose a new file")
         target.parent.mkdir(parents=True, exist_ok=True)
         os.close(os.open(target, os.O_CREAT | os.O_WRONLY, 0o600))
         with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
@@ -73,5 +77,5 @@ def backup_store(store: Store, dest: str | Path) -> str:
         dst.close()
         src.close()
     except (OSError, sqlite3.Error) as exc:
-        raise Invalid(f"cannot write the backup to {target}: {exc}") from None
+        raise Invalid(f"cannot write the backup to {str(dest)[:200]}: {getattr(exc, 'strerror', None) or exc}") from None
     return f"backup written to {target}"

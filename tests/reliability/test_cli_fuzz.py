@@ -1,0 +1,150 @@
+"""Fuzzing every command with malformed input: never a traceback, always an exit code of SPEC §8,
+and a command that fails changes nothing."""
+
+from __future__ import annotations
+
+import typer
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from score_cli.cli import app
+from tests.helpers import dump, score
+from tests.reliability import counters
+from tests.world import ADMIN, CIC, MENTOR
+
+EXAMPLES = 250
+
+NASTY_IDS = ["MRE-", "MRE--1", "0", "-1", "MRE-0", "9" * 30, "MRE-1e3", "mre_1", "1;DROP TABLE x", "MRE-１",
+             "", " ", "MRE-999999"]
+NASTY_DATES = ["2026-02-30", "tomorrow-ish", "", "31/31/2026", "0000-00-00", "2026-13-01", "99999-01-01",
+               "1969-12-31", "2026-11-23T25:00", "\u0663\u0660"]
+NASTY_EMAILS = ["a@", "@b.org", "a b@c.org", "x" * 400 + "@example.org", "UPPER@EXAMPLE.ORG", "a@b", "a@@b.org",
+                "'; --@x.org", "ünï@cödé.org"]
+NASTY_TEXT = ["", " ", "\t", "=cmd|' /C calc'!A0", "x" * 3_000, "line\nbreak", "\x00", "NULL", "--help"]
+NASTY_NUMBERS = ["-5", "0", "abc", "1e9", "99999999999999999999", "3.5"]
+NASTY_CHOICES = ["xml", "TABLE", "json ", "", "withdrawn", "pending-reassignment", "closed", "admin", "cic"]
+GOOD = ["MRE-1", "1", MENTOR, CIC, "BOS01", "AUS01", "2026-11-23", "3", "json", "csv", "a reason"]
+
+FILE_CONTENTS = [
+    b"",
+    b"\xff\xfe\x00garbage in latin-1 \xe9\xe8",
+    b"name,email,chapter,question\n\"unterminated,x@y.org,BOS01,Q\n",
+    b"name,email,chapter,question\n" + b"A," + b"x" * 200_000 + b"@y.org,BOS01,Q\n",
+    b'{"name": 1}\n{"broken": \n',
+    b"email,name,chapter\nx@y.org,X,BOS01,extra,cells\n",
+    b"MRE-1\nMRE-x\n\n-3\n",
+]
+
+
+def commands():
+    """Every leaf command as its argv path, with its parameters."""
+    found = []
+
+    def walk(command, path):
+        subs = getattr(command, "commands", None)
+        if subs:
+            for name, sub in sorted(subs.items()):
+                walk(sub, path + [name])
+        else:
+            found.append((path, command.params))
+
+    walk(typer.main.get_command(app), [])
+    return [c for c in found if c[0][0] not in ("demo",)]  # demo replaces the whole store by design
+
+
+COMMANDS = commands()
+
+
+GOOD_IDS = ["MRE-1", "2", "MRE-2"]
+GOOD_EMAILS = [MENTOR, CIC, "mentor2@example.org", "far@example.org", "new.person@example.org"]
+GOOD_DATES = ["2026-11-23", "2026-12-01", "12/24/2026"]
+GOOD_NUMBERS = ["1", "3", "10"]
+GOOD_CODES = ["BOS01", "AUS01", "BGR01", "D01", "R01"]
+GOOD_TEXT = ["a reason", "Called the client"]
+GOOD_CHOICES = ["json", "csv", "table", "withdrawn", "complete", "no_response", "email", "phone", "active",
+                "inactive", "mentor", "cic", "chapter:BOS01", "district:D01"]
+
+
+def pools_for(param) -> tuple[list, list]:
+    """(good values, nasty values) for a parameter, judged by its name."""
+    name = (param.name or "").lower()
+    if "date" in name or name in ("from_", "until", "paused_on", "to", "from", "since"):
+        return GOOD_DATES, NASTY_DATES
+    if name in ("mre", "keep", "other") or name.endswith("_id"):
+        return GOOD_IDS, NASTY_IDS
+    if "email" in name or name in ("mentor", "actor", "direct_to", "admin", "user"):
+        return GOOD_EMAILS, NASTY_EMAILS
+    if name in ("limit", "minutes", "older_than", "max_direct_weekly", "requests", "window_days", "min_score"):
+        return GOOD_NUMBERS, NASTY_NUMBERS
+    if name in ("chapter", "district", "region", "scope"):
+        return GOOD_CODES + GOOD_CHOICES[-2:], NASTY_TEXT + NASTY_CHOICES
+    if name in ("fmt", "format", "status", "method", "role", "stage", "classification"):
+        return GOOD_CHOICES, NASTY_CHOICES
+    return GOOD_TEXT + GOOD_CODES, NASTY_TEXT
+
+
+def value_for(param, draw, tmp_file) -> str:
+    name = (param.name or "").lower()
+    if "file" in name or name in ("bulk", "plan"):
+        return tmp_file(draw(st.sampled_from(FILE_CONTENTS)))
+    good, nasty = pools_for(param)
+    return draw(st.sampled_from(good if draw(st.booleans()) else nasty))
+
+
+@st.composite
+def invocations(draw, tmp_file):
+    path, params = draw(st.sampled_from(COMMANDS))
+    argv = list(path)
+    for param in params:
+        if param.name in ("help",):
+            continue
+        is_option = getattr(param, "param_type_name", "") == "option"
+        if is_option and not param.required and not draw(st.booleans()):
+            continue
+        if is_option:
+            if getattr(param, "is_flag", False):
+                argv.append(draw(st.sampled_from(param.opts + list(param.secondary_opts or []))))
+                continue
+            argv += [param.opts[0], value_for(param, draw, tmp_file)]
+        elif param.required or draw(st.booleans()):
+            argv.append(value_for(param, draw, tmp_file))
+    actor = draw(st.sampled_from([ADMIN, CIC, MENTOR, ADMIN, CIC, MENTOR, None, "ghost@example.org", "not-an-email"]))
+    return argv, actor
+
+
+def test_no_command_ever_shows_a_traceback_or_changes_the_store_when_it_fails(world, tmp_path_factory, monkeypatch):
+    folder = tmp_path_factory.mktemp("fuzzfiles")
+    monkeypatch.chdir(tmp_path_factory.mktemp("fuzzcwd"))  # backups and other outputs land here
+    made = {}
+
+    def tmp_file(content: bytes) -> str:
+        if content not in made:
+            path = folder / f"input{len(made)}.txt"
+            path.write_bytes(content)
+            made[content] = str(path)
+        return made[content]
+
+    world.assigned(MENTOR)
+    world.submit(email="second@x.com")
+    url = world.url
+    db = url if url.startswith("postgresql") else url.removeprefix("sqlite:///")
+
+    def short(argv):
+        return [a if len(a) < 60 else a[:40] + f"...({len(a)} chars)" for a in argv]
+
+    @settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @given(invocations(tmp_file))
+    def check(invocation):
+        argv, actor = invocation
+        counters.fuzz_examples += 1
+        before = dump(url)
+        ran = score(*argv, db=db, actor=actor, input="MRE-1\n")
+        said = ran.stdout + ran.stderr
+        assert "Traceback" not in said, (short(argv), said[-2000:])
+        assert "unexpected error" not in said, (short(argv), said[-600:])
+        assert ran.exit_code in (0, 1, 2, 3, 4), (short(argv), ran.exit_code, said[-500:])
+        if ran.exit_code != 0:
+            assert dump(url) == before, (short(argv), ran.exit_code, said[-500:])
+
+    check()
