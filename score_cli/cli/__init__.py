@@ -28,16 +28,25 @@ class ScoreGroup(TyperGroup):
             raise typer.Exit(exc.exit_code) from None
         except (typer.Exit, typer.Abort, KeyboardInterrupt, TyperException):
             raise  # Click's own usage errors already print one line and exit 2
+        except ValueError as exc:
+            if "null" not in str(exc):  # anything else is a bug: reported as unexpected below
+                return self._unexpected(exc)
+            typer.echo("score: a file name or value contains a NUL character", err=True)
+            raise typer.Exit(2) from None
         except OSError as exc:  # a file named on the command line that cannot be used
             name = str(exc.filename or "")[:200]
             typer.echo(f"score: {exc.strerror or exc}{': ' + name if name else ''}", err=True)
             raise typer.Exit(2) from None
         except Exception as exc:  # a traceback never reaches the user
-            if os.environ.get("SCORE_DEBUG"):
-                raise
-            typer.echo(f"score: unexpected error: {type(exc).__name__}: {exc}"
-                       " (set SCORE_DEBUG=1 to see the details)", err=True)
-            raise typer.Exit(1) from None
+            return self._unexpected(exc)
+
+    @staticmethod
+    def _unexpected(exc: Exception):
+        if os.environ.get("SCORE_DEBUG"):
+            raise exc
+        typer.echo(f"score: unexpected error: {type(exc).__name__}: {exc}"
+                   " (set SCORE_DEBUG=1 to see the details)", err=True)
+        raise typer.Exit(1) from None
 
 
 app = typer.Typer(
