@@ -116,8 +116,29 @@ def transfer_chapter(ctx: typer.Context, mre: RequestArg,
     _after_change(ctx, fmt, request_id, f"MRE-{request_id} transferred to {chapter.strip().upper()}")
 
 
-def withdraw(ctx: typer.Context, mre: RequestArg, reason: ReasonOpt = ..., fmt: FormatOption = None) -> None:
-    """Withdraw a request: out of scope, a duplicate, or the client is no longer interested."""
+def withdraw(
+    ctx: typer.Context,
+    mre: Annotated[Optional[str], typer.Argument(metavar="MRE", help="Request id: MRE-123 or 123.")] = None,
+    reason: ReasonOpt = ...,
+    bulk: Annotated[Optional[str], typer.Option("--bulk", metavar="FILE|-", help="Withdraw every request of a"
+                    " plan (`duplicates find --format csv|json`) or a list of ids, one a line; - reads stdin.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="With --bulk: check every row, change nothing.")] = False,
+    skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="With --bulk: withdraw the valid rows and"
+                            " list the others (default: all or none).")] = False,
+    fmt: FormatOption = None,
+) -> None:
+    """Withdraw a request (out of scope, a duplicate, no longer interested), or a plan with --bulk."""
+    if bulk is not None:
+        if mre:
+            raise typer.BadParameter("give a request or --bulk FILE, not both", param_hint="MRE")
+        from score_cli.cli.duplicates import withdraw_bulk
+
+        withdraw_bulk(ctx, bulk, reason, dry_run, skip_invalid, fmt)
+        return
+    if not mre:
+        raise typer.BadParameter("name the request to withdraw, or give --bulk FILE", param_hint="MRE")
+    if dry_run or skip_invalid:
+        raise typer.BadParameter("--dry-run and --skip-invalid go with --bulk", param_hint="--dry-run")
     from score_cli.services.assignment import withdraw as withdraw_request
 
     request_id = withdraw_request(ctx.obj.store(), ctx.obj.actor, _id(mre), reason=reason)
