@@ -185,11 +185,18 @@ def _due_timeouts(now: datetime, after: tuple | None):
 
 
 def _current(session: Session, assignment_id: int, outcome: Outcome) -> tuple[Assignment, MentoringRequest]:
-    """The assignment and its request, if the assignment is still the request's current one."""
-    found = session.get(Assignment, assignment_id)
+    """The assignment and its request, if the assignment is still the request's current one.
+
+    On PostgreSQL both rows are locked, and rows another sweep or a coordinator holds right now
+    are skipped (FOR UPDATE SKIP LOCKED); SQLite's write lock already serialises writers."""
+    found = session.execute(select(Assignment).where(Assignment.id == assignment_id)
+                            .with_for_update(skip_locked=True)).scalar()
     if found is None or found.outcome != outcome:
         raise _Skip
-    request = session.get(MentoringRequest, found.request_id)
+    request = session.execute(select(MentoringRequest).where(MentoringRequest.id == found.request_id)
+                              .with_for_update(skip_locked=True)).scalar()
+    if request is None:
+        raise _Skip
     if request.owner_id != found.mentor_id:
         raise _Skip
     return found, request

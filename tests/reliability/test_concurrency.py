@@ -61,3 +61,33 @@ def test_racing_processes_lose_no_update_and_keep_the_invariants(world):
             # only one way out of "assigned" can win
             leaving = [a for a in actions if a in ("accept", "decline", "timeout")]
             assert len(leaving) <= 1, events
+
+
+def test_on_postgresql_the_sweep_skips_a_request_someone_else_holds_and_takes_it_next_time(world, backend):
+    import pytest
+    from sqlalchemy import create_engine, text
+
+    from score_cli.services import assignment, sweep
+    from tests.world import CIC
+
+    if backend != "postgresql":
+        pytest.skip("row locks: SQLite serialises writers with its database lock instead")
+    with freeze_time("2026-11-02 15:00:00"):
+        held, free = world.submit(email="held@x.com"), world.submit(email="free@x.com")
+        for request_id in (held, free):
+            assignment.assign(world.store, CIC, request_id, MENTOR2, force=True)
+    other = create_engine(world.url)
+    with other.connect() as conn:
+        tx = conn.begin()  # a coordinator's transaction holding one request's assignment row
+        conn.execute(text("SELECT id FROM assignment WHERE request_id = :r FOR UPDATE"), {"r": held})
+        first = sweep.run(world.store)
+        tx.rollback()
+    other.dispose()
+    assert first.counts["timed_out"] == 1 and first.counts["skipped"] >= 1
+    with world.store.reading() as session:
+        assert session.get(MentoringRequest, held).status == "assigned"
+        assert session.get(MentoringRequest, free).status == "pending_reassignment"
+    second = sweep.run(world.store)
+    assert second.counts["timed_out"] == 1
+    with world.store.reading() as session:
+        assert session.get(MentoringRequest, held).status == "pending_reassignment"
