@@ -17,8 +17,10 @@ Try, as the Boston chapter's intake coordinator:
   score queue list --overdue
   score show {waiting}
   score assign {waiting} --suggest
-  score volunteer list --chapter BOS01
-  score volunteer show cic.bos01@example.org
+  score mentors available
+  score duplicates find
+  score sweep --dry-run                     # what tonight's cron run would do
+  score notify list --pending
   score --as admin@example.org queue list --national --unassigned --format csv
 """
 
