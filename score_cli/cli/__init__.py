@@ -85,7 +85,7 @@ def main(
 
 # Each module adds its own commands; importing them loads only Typer, never the store.
 COMMAND_MODULES = ("db", "demo", "directory", "intake", "queue", "cases", "mentor", "referral",
-                   "sweep", "notify", "duplicates")
+                   "sweep", "notify", "duplicates", "report")
 
 
 def _register() -> None:

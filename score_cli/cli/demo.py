@@ -18,6 +18,7 @@ Try, as the Boston chapter's intake coordinator:
   score show {waiting}
   score assign {waiting} --suggest
   score mentors available
+  score report not-accepted                 # clients whose mentor has not accepted yet
   score duplicates find
   score sweep --dry-run                     # what tonight's cron run would do
   score notify list --pending

@@ -1,0 +1,401 @@
+"""The "not yet" reports and `orphaned`: one row per open request, with what to do next.
+
+    not-assigned    new, pending_reassignment   (no deadline applies in the SOP)
+    not-accepted    assigned                    accept due: assigned + 2 business days
+                                                (and the timeout, + 5, after which the sweep
+                                                returns it)
+    not-contacted   accepted                    contact window: accepted + 14 calendar days
+    not-counseled   contacted                   contact window: accepted + 14 calendar days
+    orphaned        any open status whose owner, or a case team member (pending or
+                    accepted), is inactive or resigned
+
+"Accepted" is the acceptance of the current owner's assignment (a request reassigned after an
+acceptance starts a new window); contact attempts are counted from it, as the sweep does. Days
+in stage are business days, in the chapter's calendar, since the request entered its status
+(for not-accepted: since the current assignment).
+`next_action` is the open-cases review guide's advice for the row, most pressing first;
+`flags` lists every condition found. "Possible duplicate" is another open request of the same
+client (matched by any of their e-mails at intake); `score duplicates` finds the fuzzier ones.
+
+One query per report: the rows with their client, owner, current assignment, latest
+assignment, contact attempts and a possible duplicate, all joined or correlated in SQL.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+from sqlalchemy import Date, and_, case, func, literal, or_, select
+from sqlalchemy.orm import aliased
+
+from score_cli import calendar, clock
+from score_cli.services.eligibility import paused_on
+from score_cli.services.errors import Invalid
+from score_cli.services.reports.capacity import chapter_capacity
+from score_cli.services.reports.common import (
+    Period,
+    Run,
+    as_utc,
+    coordinated_chapters,
+    label,
+    open_run,
+    period_where,
+    streamed,
+)
+from score_cli.services.scope import Scope
+from score_cli.services.timefmt import local, local_text
+from score_cli.store.db import Store
+from score_cli.store.models import Assignment, CaseTeamMember, Client, ContactAttempt, MentoringRequest, Volunteer
+from score_cli.store.types import UTCDateTime
+from score_cli.vocabulary import NATIONAL_QUEUE, OPEN_STATUSES, Outcome, Status, TeamRole, TeamState, VolunteerStatus
+
+STAGES = {
+    "not-assigned": (Status.NEW, Status.PENDING_REASSIGNMENT),
+    "not-accepted": (Status.ASSIGNED,),
+    "not-contacted": (Status.ACCEPTED,),
+    "not-counseled": (Status.CONTACTED,),
+}
+CONTACT_WINDOW = timedelta(days=14)
+ATTEMPTS_EXPECTED = 3
+# A duplicate further along is the one to keep: the others point at it.
+_PROGRESS = {Status.IN_PROGRESS: 5, Status.CONTACTED: 4, Status.ACCEPTED: 3, Status.ASSIGNED: 2,
+             Status.PENDING_REASSIGNMENT: 1, Status.NEW: 0}
+_OPEN = [str(s) for s in OPEN_STATUSES]
+
+
+def stage_report(store: Store, actor_email: str | None, scope: Scope | None, stage: str,
+                 period: Period | None = None, *, overdue: bool = False, limit: int | None = None) -> list[dict]:
+    return list(stage_rows(store, actor_email, scope, stage, period, overdue=overdue, limit=limit))
+
+
+def stage_rows(store: Store, actor_email: str | None, scope: Scope | None, stage: str,
+               period: Period | None = None, *, overdue: bool = False, limit: int | None = None) -> Iterator[dict]:
+    """The rows one at a time, read as they are produced (the report holds a read transaction)."""
+    if stage not in STAGES:
+        raise Invalid(f"unknown report {stage!r}: one of {', '.join(STAGES)}")
+    with store.reading() as session:
+        run = open_run(session, actor_email, scope, period, clock.now())
+        R = MentoringRequest
+        query = _query(run, R.status.in_([str(s) for s in STAGES[stage]]), stage)
+        context = _Context(run, stage)
+        count = 0
+        for r in _fetch(session, query):
+            row = context.row(r)
+            if overdue and not row["deadline_passed"]:
+                continue
+            yield row
+            count += 1
+            if limit and count >= limit:
+                return
+
+
+def _fetch(session, query) -> Iterator:
+    """The query's rows as named tuples of plain values, streamed (no ORM rows: tens of thousands)."""
+    names = [c.key for c in query.selected_columns]
+    Row = namedtuple("Row", names)
+    instants = [i for i, c in enumerate(query.selected_columns) if isinstance(c.type, UTCDateTime)]
+    days = [i for i, c in enumerate(query.selected_columns) if isinstance(c.type, Date)]
+    with streamed(session, query) as cursor:
+        while batch := cursor.fetchmany(STREAM_BATCH):
+            for raw in batch:
+                values = list(raw)
+                for i in instants:
+                    values[i] = as_utc(values[i])
+                for i in days:
+                    if values[i].__class__ is str:
+                        values[i] = date.fromisoformat(values[i])
+                yield Row._make(values)
+
+
+STREAM_BATCH = 2000
+
+
+def orphaned(store: Store, actor_email: str | None, scope: Scope | None, period: Period | None = None, *,
+             limit: int | None = None) -> list[dict]:
+    with store.reading() as session:
+        run = open_run(session, actor_email, scope, period, clock.now())
+        R = MentoringRequest
+        gone = select(Volunteer.id).where(Volunteer.status != VolunteerStatus.ACTIVE)
+        on_team = (select(CaseTeamMember.request_id)
+                   .where(CaseTeamMember.state.in_([TeamState.PENDING, TeamState.ACCEPTED]),
+                          CaseTeamMember.volunteer_id.in_(gone)))
+        query = _query(run, and_(R.status.in_(_OPEN), or_(R.owner_id.in_(gone), R.id.in_(on_team))), "orphaned")
+        if limit:
+            query = query.limit(limit)
+        found = list(_fetch(session, query))
+        team = _inactive_team(run, [r.id for r in found])
+        context = _Context(run, "orphaned")
+        return [context.orphan_row(r, team.get(r.id, [])) for r in found]
+
+
+# --- the query ---------------------------------------------------------------------------
+
+
+def _query(run: Run, condition, stage: str):
+    """The rows with what each report needs; what a report does not use is left out (NULL)."""
+    R = MentoringRequest
+    contacts = stage in ("not-contacted", "not-counseled")
+    queued, waiting = stage == "not-assigned", stage == "not-accepted"
+    owner = aliased(Volunteer, name="owner")
+    current = aliased(Assignment, name="current")
+    latest = aliased(Assignment, name="latest")
+    latest_mentor = aliased(Volunteer, name="latest_mentor")
+    other = aliased(MentoringRequest, name="other")
+    twin = aliased(MentoringRequest, name="twin")
+    latest_id = (select(func.max(Assignment.id)).where(Assignment.request_id == R.id)
+                 .correlate(R).scalar_subquery())
+    progress = case({str(k): v for k, v in _PROGRESS.items()}, value=other.status, else_=0)
+    duplicate = (select(other.id).where(other.client_id == R.client_id, other.id != R.id, other.status.in_(_OPEN))
+                 .order_by(progress.desc(), other.id).limit(1).correlate(R).scalar_subquery())
+    # attempts in the current owner's contact window, as the sweep counts them
+    attempts = (select(func.count()).select_from(ContactAttempt)
+                .where(ContactAttempt.request_id == R.id,
+                       ContactAttempt.at >= func.coalesce(current.accepted_at, R.submitted_at))
+                .correlate(R, current).scalar_subquery())
+    last_attempt = (select(func.max(ContactAttempt.at)).where(ContactAttempt.request_id == R.id)
+                    .correlate(R).scalar_subquery())
+    nothing = literal(None)
+    query = (
+        select(R.id, R.status, R.chapter_code, R.queue, R.submitted_at, R.status_changed_at,
+               (R.first_accepted_at if contacts else nothing).label("first_accepted_at"), R.client_was_known,
+               R.owner_id, Client.name.label("client"), owner.email.label("owner"),
+               owner.status.label("owner_status"), owner.pause_from, owner.pause_until,
+               *[(column if waiting else nothing).label(column.key)
+                 for column in (current.assigned_at, current.accept_due_at, current.timeout_at)],
+               (current.accepted_at if contacts else nothing).label("accepted_at"),
+               (latest.outcome if queued else nothing).label("latest_outcome"),
+               (latest_mentor.email if queued else nothing).label("latest_mentor"),
+               (attempts if contacts else nothing).label("attempts"),
+               (last_attempt if contacts else nothing).label("last_attempt"), twin.id.label("duplicate"),
+               twin.status.label("duplicate_status"))
+        .join(Client, Client.id == R.client_id)
+        .outerjoin(owner, owner.id == R.owner_id)
+        .outerjoin(current, and_(current.request_id == R.id,
+                                 current.outcome.in_([Outcome.OPEN, Outcome.ACCEPTED])))
+        .outerjoin(twin, twin.id == duplicate)
+    )
+    if queued:
+        query = (query.outerjoin(latest, latest.id == latest_id)
+                 .outerjoin(latest_mentor, latest_mentor.id == latest.mentor_id))
+    query = (
+        query
+        .where(condition)
+        .order_by(R.submitted_at, R.id)
+    )
+    if run.mine:
+        query = query.where(R.owner_id == run.actor.id)
+    else:
+        where = run.chapter_where(R.chapter_code)
+        if where is not None:
+            query = query.where(where)
+    in_period = period_where(run, R.submitted_at, R.chapter_code)
+    if in_period is not None:
+        query = query.where(in_period)
+    return query
+
+
+def _inactive_team(run: Run, request_ids: list[int]) -> dict[int, list[str]]:
+    """For each request, its case team members (not the lead: the owner) who are not active."""
+    found: dict[int, list[str]] = {}
+    for start in range(0, len(request_ids), 500):
+        chunk = request_ids[start:start + 500]
+        rows = run.session.execute(
+            select(CaseTeamMember.request_id, Volunteer.email, Volunteer.status)
+            .join(Volunteer, Volunteer.id == CaseTeamMember.volunteer_id)
+            .where(CaseTeamMember.request_id.in_(chunk), Volunteer.status != VolunteerStatus.ACTIVE,
+                   CaseTeamMember.role == TeamRole.MEMBER,
+                   CaseTeamMember.state.in_([TeamState.PENDING, TeamState.ACCEPTED]))
+            .order_by(CaseTeamMember.request_id, CaseTeamMember.id)
+        ).all()
+        for request_id, email, status in rows:
+            found.setdefault(request_id, []).append(f"{email} ({status})")
+    return found
+
+
+# --- the rows ----------------------------------------------------------------------------
+
+
+class _Context:
+    """What the rows of one report share: the chapters' coordinators, capacity, duplicates' state."""
+
+    def __init__(self, run: Run, stage: str):
+        self.run, self.stage = run, stage
+        self.coordinated = coordinated_chapters(run.session, run.chapters) if stage == "not-assigned" else set()
+        self._capacity: dict | None = None
+        self._business: dict[tuple, int] = {}
+        self._calendars: dict[str, calendar.BusinessCalendar] = {}
+
+    def capacity(self, code: str):
+        if self._capacity is None:
+            self._capacity = chapter_capacity(self.run, sorted(self.run.in_scope))
+        return self._capacity.get(code)
+
+    def business_days(self, local_start, ch) -> int:
+        """Business days from `local_start` (in the chapter's zone) to now: one calendar call per
+        chapter and local date, since the count depends on nothing else."""
+        key = (ch.code, local_start.date())
+        found = self._business.get(key)
+        if found is None:
+            cal = self._calendars.get(ch.code) or self._calendars.setdefault(ch.code, calendar.calendar_for(ch))
+            found = self._business[key] = cal.business_days_between(local_start, self.run.now)
+        return found
+
+    def base(self, r) -> tuple[dict, object]:
+        run = self.run
+        ch = run.chapters[r.chapter_code]
+        tz = ch.timezone
+        submitted = local(r.submitted_at, tz)
+        return {
+            "id": label(r.id), "status": r.status, "chapter": r.chapter_code, "queue": r.queue,
+            "client": r.client, "client_kind": "existing" if r.client_was_known else "new",
+            "owner": r.owner, "owner_status": r.owner_status,
+            "submitted_at": submitted,
+            "business_days_waiting": self.business_days(submitted, ch),
+        }, ch
+
+    def row(self, r) -> dict:
+        now = self.run.now
+        row, ch = self.base(r)
+        tz = ch.timezone
+        since, deadline, deadline_at, timeout_at = r.status_changed_at, None, None, None
+        accepted = r.accepted_at or r.first_accepted_at or r.status_changed_at
+        if r.status == Status.ASSIGNED:
+            since = r.assigned_at or r.status_changed_at
+            deadline, deadline_at, timeout_at = "accept_due", r.accept_due_at, r.timeout_at
+        elif r.status == Status.ACCEPTED:
+            since = accepted
+            deadline, deadline_at = "contact_window", accepted + CONTACT_WINDOW
+        elif r.status == Status.CONTACTED:
+            deadline, deadline_at = "contact_window", accepted + CONTACT_WINDOW
+        counting = r.status in (Status.ACCEPTED, Status.CONTACTED)
+        since = local(since, tz)
+        row.update({
+            "in_stage_since": since,
+            "business_days_in_stage": self.business_days(since, ch),
+            "deadline": deadline, "deadline_at": local(deadline_at, tz),
+            "deadline_passed": bool(deadline_at and deadline_at <= now),
+            "timeout_at": local(timeout_at, tz),
+            "contact_attempts": r.attempts if counting else None,
+            "last_contact_at": local(r.last_attempt, tz) if counting else None,
+            "possible_duplicate_of": label(r.duplicate) if r.duplicate else None,
+        })
+        flags, action = self.advice(r, row, ch, deadline_at, timeout_at)
+        row["flags"], row["next_action"] = flags, action
+        return row
+
+    def advice(self, r, row, ch, deadline_at, timeout_at) -> tuple[list[str], str]:
+        """Every flag that applies, and the guide's next action for the most pressing one."""
+        now, flags, actions = self.run.now, [], []
+
+        def note(flag: str, action: str | None = None) -> None:
+            flags.append(flag)
+            if action:
+                actions.append(action)
+
+        if r.owner and r.owner_status != VolunteerStatus.ACTIVE:
+            note("owner_inactive", "owner is no longer active: reassign (score reassign MRE MENTOR --reason ...)"
+                 " and, as time has passed, let the client know a new mentor is found")
+        if r.duplicate:
+            other = r.duplicate_status
+            served = other in (Status.ASSIGNED, Status.ACCEPTED, Status.CONTACTED, Status.IN_PROGRESS)
+            note("possible_duplicate",
+                 f"possible duplicate of {label(r.duplicate)} ({other}): "
+                 + ("if the client is already being served there, withdraw this one" if served
+                    else "withdraw one of them (score withdraw MRE --reason duplicate)"))
+        today = self.run.today(ch.timezone)
+        if r.owner and r.owner_status == VolunteerStatus.ACTIVE and paused_on(r, today):
+            note("owner_paused", f"owner is paused until {r.pause_until or 'further notice'}: check in with the"
+                 " mentor, or reassign")
+        stage_action = getattr(self, "_" + r.status)(r, row, ch, note, deadline_at, timeout_at, now)
+        if stage_action:
+            actions.append(stage_action)
+        return flags, actions[0] if actions else "none"
+
+    # one method per status: the stage's own advice (flags added through `note`)
+
+    def _new(self, r, row, ch, note, *_):
+        if r.queue == NATIONAL_QUEUE:
+            note("national_queue", f"in the National Intake Queue ({ch.code} is not live): a national coordinator"
+                 " assigns it or transfers it to a live chapter")
+        if ch.code not in self.coordinated:
+            note("no_cic", f"no CIC for this chapter: the chapter manager can add one"
+                 f" (score volunteer grant EMAIL cic --scope chapter:{ch.code})")
+        cap = self.capacity(ch.code)
+        if cap is not None and ch.live and cap.short:
+            note("no_capacity", f"no mentor capacity left in {ch.code} this week: widen to the district or region"
+                 " (score assign MRE --suggest) or transfer; tell the client about webinars meanwhile"
+                 " (score notify waiting-clients)")
+        previous = {Outcome.DECLINED: "declined by {}: read the decline note and assign another mentor",
+                    Outcome.TIMED_OUT: "timed out with {}: assign another mentor",
+                    Outcome.RETURNED: "returned by {}: read the return note and assign another mentor",
+                    Outcome.REASSIGNED: "taken back from {}: assign another mentor"}
+        if r.status == Status.PENDING_REASSIGNMENT and r.latest_outcome in previous:
+            return previous[r.latest_outcome].format(r.latest_mentor)
+        return "assign a mentor (score assign MRE --suggest)"
+
+    _pending_reassignment = _new
+
+    def _assigned(self, r, row, ch, note, deadline_at, timeout_at, now):
+        if timeout_at and timeout_at <= now:
+            note("timed_out")
+            return ("past the 5-business-day timeout: reassign now, or the nightly sweep returns it to the"
+                    " queue")
+        if deadline_at and deadline_at <= now:
+            note("accept_overdue")
+            return ("check in with the assigned mentor: are they able to accept? The CIC can change the owner"
+                    " without waiting for the timeout")
+        return f"waiting for the mentor to accept (due {local_text(deadline_at, ch.timezone)})"
+
+    def _accepted(self, r, row, ch, note, deadline_at, timeout_at, now):
+        if deadline_at <= now:
+            note("window_passed")
+            return ("check in with the mentor: no contact recorded in the 14-day contact window; perhaps the"
+                    " status should be unable_to_contact or withdrawn")
+        return "check in with the mentor: have they been able to contact the client?"
+
+    def _contacted(self, r, row, ch, note, deadline_at, timeout_at, now):
+        attempts = r.attempts or 0
+        if deadline_at <= now:
+            note("window_passed")
+            if attempts >= ATTEMPTS_EXPECTED:
+                note("ready_to_close")
+                return ("ready to close as no_response: 3 contact attempts and no session in the 14-day"
+                        " contact window (score status MRE no_response)")
+            note("follow_up")
+            return (f"follow up: {attempts} of {ATTEMPTS_EXPECTED} contact attempts and the 14-day window has"
+                    " passed; if the client can't be reached, set the status to unable_to_contact or withdrawn")
+        if attempts < ATTEMPTS_EXPECTED:
+            note("follow_up")
+            return f"follow up: {attempts} of {ATTEMPTS_EXPECTED} contact attempts so far"
+        return ("check in with the mentor: if they've met the client, they just need to record the session"
+                " (score session add MRE ...)")
+
+    def orphan_row(self, r, inactive_team: list[str]) -> dict:
+        row, ch = self.base(r)
+        since = local(r.status_changed_at, ch.timezone)
+        row.update({
+            "in_stage_since": since,
+            "business_days_in_stage": self.business_days(since, ch),
+            "inactive_team": inactive_team,
+            "possible_duplicate_of": label(r.duplicate) if r.duplicate else None,
+        })
+        owner_gone = bool(r.owner) and r.owner_status != VolunteerStatus.ACTIVE
+        if owner_gone and r.duplicate and r.duplicate_status in (
+                Status.ASSIGNED, Status.ACCEPTED, Status.CONTACTED, Status.IN_PROGRESS):
+            action = (f"possible duplicate of {label(r.duplicate)}, already being served: withdraw this one"
+                      " (score withdraw MRE --reason duplicate)")
+        elif owner_gone and r.status == Status.IN_PROGRESS:
+            action = ("owner is no longer active and the request is in progress (it can't be reassigned):"
+                      " close it (score status MRE complete) if the client was served, otherwise withdraw it"
+                      " and submit it again for a new mentor")
+        elif owner_gone:
+            action = ("owner is no longer active: reassign (score reassign MRE MENTOR --reason ...); as time has"
+                      " passed, let the client know a new mentor is found")
+        else:
+            action = ("a case team member is no longer active: the owner can refer the client to another"
+                      " mentor (score refer MRE MENTOR --reason ...)")
+        row["flags"] = (["owner_inactive"] if owner_gone else []) + (["team_member_inactive"] if inactive_team else [])
+        row["next_action"] = action
+        return row
