@@ -6,16 +6,10 @@ from typing import Annotated, Optional
 
 import typer
 
+from score_cli.cli.common import RequestArg, request_number as _id
 from score_cli.cli.output import FormatOption, choose_format, explicit_format, render_object, render_rows
 
-RequestArg = Annotated[str, typer.Argument(metavar="MRE", help="Request id: MRE-123 or 123.")]
 ReasonOpt = Annotated[str, typer.Option("--reason", help="Why (kept in the history).")]
-
-
-def _id(text: str) -> int:
-    from score_cli.services.validate import request_id
-
-    return request_id(text)
 
 
 def _after_change(ctx: typer.Context, fmt: str | None, request_id: int, line: str) -> None:

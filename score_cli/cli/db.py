@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from score_cli.cli.output import FormatOption, choose_format, render_object, render_rows
+from score_cli.cli.output import FormatOption, choose_format, render_rows
 
 app = typer.Typer(no_args_is_help=True)
 

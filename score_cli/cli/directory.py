@@ -6,6 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from score_cli.cli.common import confirm as _confirm
 from score_cli.cli.output import FormatOption, choose_format, explicit_format, render_object, render_rows
 from score_cli.cli.scope_options import ChapterOpt, DistrictOpt, MineOpt, NationalOpt, RegionOpt, scope_from
 
@@ -153,12 +154,6 @@ def volunteer_grant(
     _confirm(ctx, fmt, result, f"{result['email']} now holds: {', '.join(result['roles'])}")
 
 
-def _confirm(ctx: typer.Context, fmt: str | None, result: dict, line: str) -> None:
-    """Scripts asking for a format get the record; people get one line."""
-    if explicit_format(ctx, fmt):
-        render_object(result, choose_format(ctx, fmt))
-    else:
-        typer.echo(line)
 
 
 def register(root: typer.Typer) -> None:

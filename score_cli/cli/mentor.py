@@ -6,30 +6,16 @@ from typing import Annotated, Optional
 
 import typer
 
-from score_cli.cli.output import FormatOption, choose_format, explicit_format, render_object, render_rows
+from score_cli.cli.common import RequestArg, confirm as _done, request_number as _id
+from score_cli.cli.output import FormatOption, choose_format, render_object, render_rows
 from score_cli.cli.scope_options import ChapterOpt, DistrictOpt, MineOpt, NationalOpt, RegionOpt, scope_from
 
-RequestArg = Annotated[str, typer.Argument(metavar="MRE", help="Request id: MRE-123 or 123.")]
 ReasonOpt = Annotated[str, typer.Option("--reason", help="Why (kept as a note for the CIC).")]
 EmailArg = Annotated[str, typer.Argument(help="The mentor's e-mail.")]
 
 session_app = typer.Typer(no_args_is_help=True)
 mentor_app = typer.Typer(no_args_is_help=True)
 mentors_app = typer.Typer(no_args_is_help=True)
-
-
-def _id(text: str) -> int:
-    from score_cli.services.validate import request_id
-
-    return request_id(text)
-
-
-def _done(ctx: typer.Context, fmt: str | None, result: dict, line: str) -> None:
-    """People get one line; scripts asking for a format get the result as a record."""
-    if explicit_format(ctx, fmt):
-        render_object(result, choose_format(ctx, fmt))
-    else:
-        typer.echo(line)
 
 
 def accept(ctx: typer.Context, mre: RequestArg,

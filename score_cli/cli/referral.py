@@ -6,24 +6,10 @@ from typing import Annotated
 
 import typer
 
-from score_cli.cli.output import FormatOption, choose_format, explicit_format, render_object
-
-RequestArg = Annotated[str, typer.Argument(metavar="MRE", help="Request id: MRE-123 or 123.")]
+from score_cli.cli.common import RequestArg, confirm as _done, request_number as _id
+from score_cli.cli.output import FormatOption
 
 referral_app = typer.Typer(no_args_is_help=True)
-
-
-def _id(text: str) -> int:
-    from score_cli.services.validate import request_id
-
-    return request_id(text)
-
-
-def _done(ctx: typer.Context, fmt: str | None, result: dict, line: str) -> None:
-    if explicit_format(ctx, fmt):
-        render_object(result, choose_format(ctx, fmt))
-    else:
-        typer.echo(line)
 
 
 def refer(ctx: typer.Context, mre: RequestArg,

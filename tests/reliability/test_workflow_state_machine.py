@@ -15,7 +15,6 @@ from __future__ import annotations
 import shutil
 from datetime import datetime, timedelta, timezone
 
-import pytest
 from freezegun import freeze_time
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
