@@ -16,6 +16,8 @@ failed ("interrupted") instead of being sent a second time.
 
 from __future__ import annotations
 
+import re
+
 import smtplib
 import ssl
 from dataclasses import dataclass, field
@@ -59,6 +61,9 @@ class DeliveryReport:
     def as_dict(self) -> dict:
         return {"sent": self.sent, "deferred": self.deferred, "failed": self.failed,
                 "interrupted": self.interrupted, "unreachable": self.unreachable}
+
+
+_EMAIL = re.compile(r"[^\s<>@\"']+@[^\s<>@\"']+")
 
 
 @dataclass(frozen=True)
@@ -162,7 +167,9 @@ def _record_failure(store: Store, message: _Claimed, error: str, permanent: bool
     if permanent or message.attempts >= MAX_ATTEMPTS:
         _mark(store, message.id, status=MessageStatus.FAILED, last_error=error, next_attempt_at=None)
         report.failed += 1
-        report.errors.append(f"message {message.id} to {message.recipient} failed: {error}")
+        # The recipient may be a client: name the message, never the address, since cron mails
+        # this line on; `score notify list --failed` shows the whole reply to those who may see it.
+        report.errors.append(f"message {message.id} ({message.event}) failed: {_EMAIL.sub('<address>', error)}")
     else:
         _mark(store, message.id, status=MessageStatus.PENDING, last_error=error,
               next_attempt_at=clock.now() + backoff(message.attempts))

@@ -222,3 +222,14 @@ def test_notify_list_shows_failed_messages_with_the_error(store, store_url, serv
     pending = score("notify", "list", "--pending", "--format", "json", db=store_url).json()
     assert [m["recipient"] for m in pending] == ["b@example.com"]
     assert score("notify", "list", "--pending", "--failed", db=store_url).exit_code == 2
+
+
+def test_what_notify_send_prints_never_names_a_clients_address(store, store_url, serve):
+    handler = Refusing("cleo@shop.com", "550 5.1.1 <cleo@shop.com>: no such user")
+    settings = serve(handler)
+    queue(store, "cleo@shop.com")
+    ran = score("notify", "send", "--smtp", f"127.0.0.1:{settings.port}", "--from", "intake@example.org", db=store_url)
+    assert ran.exit_code == 1
+    assert "550 5.1.1 <<address>>: no such user" in ran.stderr
+    assert "cleo@shop.com" not in ran.stdout + ran.stderr
+    assert state(store)["cleo@shop.com"][2] == "550 5.1.1 <cleo@shop.com>: no such user"  # kept for notify list
