@@ -91,6 +91,8 @@ def build_store(requests: int, volunteers: int) -> str:
         subprocess.run(score(str(path), "demo", "--requests", str(requests), "--volunteers", str(volunteers)),
                        check=True, stdout=subprocess.DEVNULL)
         print(f"  built in {time.perf_counter() - started:.0f} s", flush=True)
+    # a store cached by an older version of score is brought up to date first
+    subprocess.run(score(str(path), "db", "upgrade"), check=True, stdout=subprocess.DEVNULL)
     return str(path)
 
 

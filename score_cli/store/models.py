@@ -116,6 +116,8 @@ class MentoringRequest(SQLModel, table=True):
         Index("ix_request_status_submitted", "status", "submitted_at"),
         Index("ix_request_owner_status", "owner_id", "status"),
         Index("ix_request_queue_status", "queue", "status"),
+        Index("ix_request_submitted_milestones", "submitted_at", "chapter_code", "status", "first_assigned_at",
+              "first_accepted_at", "first_contacted_at", "first_session_at"),
     )
     id: Optional[int] = Field(default=None, primary_key=True)
     client_id: int = Field(foreign_key="client.id", index=True)
@@ -150,6 +152,7 @@ class Assignment(SQLModel, table=True):
         Index("ix_assignment_outcome_accept_due", "outcome", "accept_due_at"),
         Index("ix_assignment_mentor_assigned", "mentor_id", "assigned_at"),
         Index("ix_assignment_request", "request_id"),
+        Index("ix_assignment_assigned_at", "assigned_at"),
     )
     id: Optional[int] = Field(default=None, primary_key=True)
     request_id: int = Field(foreign_key="mentoring_request.id")
@@ -201,7 +204,10 @@ class ContactAttempt(SQLModel, table=True):
 
 class MentoringSession(SQLModel, table=True):
     __tablename__ = "mentoring_session"
-    __table_args__ = (Index("ix_session_mentor_date", "mentor_id", "session_date"),)
+    __table_args__ = (
+        Index("ix_session_mentor_date", "mentor_id", "session_date"),
+        Index("ix_session_date", "session_date"),
+    )
     id: Optional[int] = Field(default=None, primary_key=True)
     request_id: int = Field(foreign_key="mentoring_request.id", index=True)
     mentor_id: int = Field(foreign_key="volunteer.id")
