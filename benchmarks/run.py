@@ -110,13 +110,33 @@ def sample(db: str, sql: str):
 
 
 def make_due(db: str, count: int) -> int:
-    """Make `count` open assignments past their timeout (and so due for the sweep)."""
-    past = (datetime.now(timezone.utc) - timedelta(hours=1)).strftime("%Y-%m-%d %H:%M:%S.%f")
+    """Leave exactly `count` items due for the sweep, as on a night after many quiet ones.
+
+    A first sweep clears what the demo left due; then `count` requests waiting in a queue are
+    given to a mentor of their chapter, assigned six business weeks ago (so past the timeout,
+    with the reminder already sent), with the history and team rows an assignment writes."""
+    subprocess.run(score(db, "sweep", "--quiet"), env=clean_env(), check=True, capture_output=True)
+    past = datetime.now(timezone.utc) - timedelta(days=42)
+    stamp = past.strftime("%Y-%m-%d %H:%M:%S.%f")
     with sqlite3.connect(db) as conn:
-        conn.execute("UPDATE assignment SET timeout_at = ?, accept_due_at = ? WHERE id IN ("
-                     " SELECT id FROM assignment WHERE outcome = 'open' ORDER BY id LIMIT ?)", (past, past, count))
-        return conn.execute("SELECT COUNT(*) FROM assignment WHERE outcome = 'open' AND timeout_at <= ?",
-                            (past,)).fetchone()[0]
+        mentors = dict(conn.execute(
+            "SELECT v.chapter_code, MIN(v.id) FROM volunteer v JOIN volunteer_role r ON r.volunteer_id = v.id"
+            " WHERE r.role = 'mentor' AND v.status = 'active' GROUP BY v.chapter_code"))
+        rows = conn.execute("SELECT id, chapter_code, status, version FROM mentoring_request"
+                            " WHERE status IN ('new', 'pending_reassignment') ORDER BY id").fetchall()
+        chosen = [r for r in rows if r[1] in mentors][:count]
+        for request_id, chapter, status, version in chosen:
+            mentor = mentors[chapter]
+            conn.execute("UPDATE mentoring_request SET status = 'assigned', owner_id = ?, queue = NULL,"
+                         " version = version + 1, status_changed_at = ? WHERE id = ?", (mentor, stamp, request_id))
+            conn.execute("INSERT INTO assignment (request_id, mentor_id, kind, assigned_at, accept_due_at, timeout_at,"
+                         " outcome, reminder_sent_at) VALUES (?, ?, 'cic', ?, ?, ?, 'open', ?)",
+                         (request_id, mentor, stamp, stamp, stamp, stamp))
+            conn.execute("INSERT INTO case_team_member (request_id, volunteer_id, role, state, created_at)"
+                         " VALUES (?, ?, 'lead', 'pending', ?)", (request_id, mentor, stamp))
+            conn.execute("INSERT INTO audit_event (at, actor, action, request_id, from_status, to_status)"
+                         " VALUES (?, 'benchmark', 'assign', ?, ?, 'assigned')", (stamp, request_id, status))
+    return len(chosen)
 
 
 def import_file(rows: int) -> str:
@@ -230,9 +250,10 @@ def main() -> None:
         if wanted("sweep"):
             small = build_store(small_n, 12_000)
             times = {}
+            due_count = 2000 if not args.quick else 150  # the 10k demo store has about 150 waiting
             for store, name in ((large, label), (small, f"{small_n // 1000:,}k")):
                 copy = working_copy(store, f"sweep-{name}.db")
-                due = make_due(copy, 2000)
+                due = make_due(copy, due_count)
                 subprocess.run(score(copy, "chapter", "list"), env=clean_env(), capture_output=True)  # warm caches
                 t = run(score(copy, "sweep", "--format", "json"), repeat=1, warm=False)
                 times[name] = t
