@@ -36,29 +36,12 @@ def demo(
     """Build the demo store and print a tour of commands to try."""
     from score_cli.services.demo_store import build_demo_store
 
-    with _progress(requests) as advance:
+    from score_cli.cli.progress import progress_bar
+
+    with progress_bar("generating requests", total=requests) as advance:
         result = build_demo_store(ctx.obj.url(), requests=requests, volunteers=volunteers,
                                   seed=seed, replace=replace, on_progress=advance)
     typer.echo(TOUR.format(**result))
-
-
-def _progress(total: int):
-    """A progress bar on a terminal; nothing otherwise."""
-    import contextlib
-    import sys
-
-    if not sys.stderr.isatty() or total < 20_000:
-        return contextlib.nullcontext(None)
-
-    @contextlib.contextmanager
-    def bar():
-        from rich.progress import Progress
-
-        with Progress(transient=True) as progress:
-            task = progress.add_task("generating requests", total=total)
-            yield lambda done: progress.update(task, completed=done)
-
-    return bar()
 
 
 def register(root: typer.Typer) -> None:

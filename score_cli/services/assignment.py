@@ -4,33 +4,25 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlmodel import Session
 
 from score_cli import clock
-from score_cli.services import eligibility, outbox, permissions, requests, validate
+from score_cli.services import eligibility, outbox, permissions, requests, validate, volunteers
+from score_cli.services.organisation import get_chapter
 from score_cli.services.errors import Conflict, Invalid, NotFound, Refused
 from score_cli.services.permissions import Actor
 from score_cli.services.requests import label
 from score_cli.services.timefmt import local_text
 from score_cli.services.workflow import OWNED, Action, check
 from score_cli.store.db import Store
-from score_cli.store.models import (Assignment, CaseTeamMember, Chapter, ChapterTransfer, Client,
-                                    MentoringRequest, Note, Volunteer)
+from score_cli.store.models import (Assignment, CaseTeamMember, Chapter, ChapterTransfer, MentoringRequest, Note, Volunteer)
 from score_cli.vocabulary import (NATIONAL_QUEUE, AssignmentKind, Outcome, Status, TeamRole,
                                   TeamState)
 
 
 def _mentor(session: Session, email: str) -> Volunteer:
-    address = validate.email(email, what="mentor e-mail")
-    volunteer = session.execute(select(Volunteer).where(Volunteer.email == address)).scalar()
-    if volunteer is None:
-        raise NotFound(f"no volunteer with e-mail {address}")
-    return volunteer
-
-
-def _client_name(session: Session, request: MentoringRequest) -> str:
-    return session.get(Client, request.client_id).name
+    return volunteers.get(session, email, what="mentor e-mail")
 
 
 def assignment_message(session: Session, request: MentoringRequest, mentor: Volunteer, chapter: Chapter,
@@ -38,7 +30,7 @@ def assignment_message(session: Session, request: MentoringRequest, mentor: Volu
     outbox.enqueue(
         session, event="assignment", recipient=mentor.email, request_id=request.id, occurrence=assignment.id,
         values={"request": label(request.id), "mentor_name": mentor.name, "assigned_by": assigned_by,
-                "client_name": _client_name(session, request), "area": request.mentoring_area or "-",
+                "client_name": requests.client_name(session, request), "area": request.mentoring_area or "-",
                 "question": request.question, "note": note or "-", "chapter": chapter.code,
                 "accept_due": local_text(assignment.accept_due_at, chapter.timezone),
                 "timeout": local_text(assignment.timeout_at, chapter.timezone)},
@@ -116,7 +108,7 @@ def assign(store: Store, actor_email: str | None, request_id: int, mentor_email:
                            " already: it changed since you looked (use `score reassign` to change the owner)")
         check(Action.ASSIGN, request.status, label(request_id))
         mentor = _mentor(session, mentor_email)
-        chapter = requests.chapter(session, request.chapter_code)
+        chapter = get_chapter(session, request.chapter_code)
         now = clock.now()
         forced = _eligible_or_refuse(session, mentor, request, chapter, now, force, include_sme)
         hand_to(session, request, mentor, chapter, actor=actor, action=Action.ASSIGN, to_status=Status.ASSIGNED,
@@ -135,7 +127,7 @@ def reassign(store: Store, actor_email: str | None, request_id: int, mentor_emai
         request = requests.load(session, request_id)
         requests.require_coordinator(session, actor, request)
         previous = session.get(Volunteer, request.owner_id) if request.owner_id else None
-        chapter = requests.chapter(session, request.chapter_code)
+        chapter = get_chapter(session, request.chapter_code)
         now = clock.now()
         if to_queue:
             check(Action.REASSIGN_TO_QUEUE, request.status, label(request_id))
@@ -155,7 +147,7 @@ def reassign(store: Store, actor_email: str | None, request_id: int, mentor_emai
             hand_to(session, request, mentor, chapter, actor=actor, action=Action.REASSIGN,
                     to_status=Status.ASSIGNED, reason=reason, note=None, now=now, forced=forced)
             new_owner = mentor.email
-        values = {"request": label(request_id), "client_name": _client_name(session, request),
+        values = {"request": label(request_id), "client_name": requests.client_name(session, request),
                   "actor_name": actor.name, "previous_owner": previous.email if previous else "-",
                   "new_owner": new_owner, "reason": reason}
         for cic in outbox.chapter_coordinators(session, chapter.code):
@@ -190,7 +182,7 @@ def transfer(store: Store, actor_email: str | None, request_id: int, chapter_cod
         requests.change(session, request, actor=actor.email, action=str(Action.TRANSFER), to_status=to_status,
                         reason=reason, at=now, detail={"from": source, "to": target.code, "queue": queue},
                         chapter_code=target.code, owner_id=None, queue=queue)
-        values = {"request": label(request_id), "client_name": _client_name(session, request),
+        values = {"request": label(request_id), "client_name": requests.client_name(session, request),
                   "actor_name": actor.name, "from_chapter": source, "chapter": target.code, "reason": reason}
         for cic in outbox.chapter_coordinators(session, target.code if target.live else None):
             outbox.enqueue(session, event="transferred", recipient=cic, request_id=request_id,
@@ -212,7 +204,7 @@ def withdraw_one(session: Session, actor: Actor, request: MentoringRequest, reas
     if owner is not None and owner.id != actor.id:
         outbox.enqueue(session, event="withdrawn", recipient=owner.email, request_id=request.id,
                        values={"request": label(request.id), "mentor_name": owner.name, "actor_name": actor.name,
-                               "client_name": _client_name(session, request), "reason": reason})
+                               "client_name": requests.client_name(session, request), "reason": reason})
 
 
 def withdraw(store: Store, actor_email: str | None, request_id: int, *, reason: str) -> int:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlmodel import Session
 
 from score_cli import calendar
+from score_cli.services.timefmt import zone
 from score_cli.store.models import Assignment, Chapter, Volunteer, VolunteerRole
 from score_cli.vocabulary import AssignmentKind, Classification, Outcome, Role, VolunteerStatus
 
@@ -31,7 +31,7 @@ def deadlines(assigned_at: datetime, chapter: Chapter) -> Deadlines:
 
 
 def local_date(instant: datetime, chapter: Chapter) -> date:
-    return instant.astimezone(ZoneInfo(chapter.timezone)).date()
+    return instant.astimezone(zone(chapter.timezone)).date()
 
 
 def is_mentor(session: Session, volunteer_id: int) -> bool:

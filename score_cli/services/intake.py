@@ -64,8 +64,11 @@ class NewRequest:
         )
 
 
-def submit(session: Session, new: NewRequest) -> int:
-    """Record one checked request with its history and notifications; returns its number."""
+def submit(session: Session, new: NewRequest, *, coordinators: dict | None = None) -> int:
+    """Record one checked request with its history and notifications; returns its number.
+
+    `coordinators` keeps each chapter's CIC list for the length of an import, so that a file of
+    thousands of requests looks them up once per chapter, not once per row."""
     now = new.submitted_at or clock.now()
     chapter = session.get(Chapter, new.chapter)
     if chapter is None:
@@ -98,7 +101,10 @@ def submit(session: Session, new: NewRequest) -> int:
               "client_kind": "existing" if known else "new", "area": new.area or "-",
               "question": new.question, "direct_note": f"\n{direct_note}\n" if direct_note else ""}
     queue_chapter = chapter.code if chapter.live else None
-    for cic in outbox.chapter_coordinators(session, queue_chapter):
+    cache = coordinators if coordinators is not None else {}
+    if queue_chapter not in cache:
+        cache[queue_chapter] = outbox.chapter_coordinators(session, queue_chapter)
+    for cic in cache[queue_chapter]:
         outbox.enqueue(session, event="new_request", recipient=cic, request_id=request.id, values=values)
     return request.id
 

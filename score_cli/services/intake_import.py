@@ -54,11 +54,12 @@ def import_requests(store: Store, content: str, *, skip_invalid: bool = False, d
         if (result.rejected and not skip_invalid) or dry_run:
             result.imported = 0 if result.rejected and not skip_invalid else len(checked)
             return result
+        coordinators: dict = {}
         for done, new in enumerate(checked, start=1):
             if new.submitted_at is not None and _already_imported(session, new):
                 result.already_present += 1
                 continue
-            result.ids.append(intake.submit(session, new))
+            result.ids.append(intake.submit(session, new, coordinators=coordinators))
             result.imported += 1
             if on_progress and done % 200 == 0:
                 on_progress(done, len(checked))

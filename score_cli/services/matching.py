@@ -16,6 +16,7 @@ from sqlalchemy import func, or_, select
 
 from score_cli import clock
 from score_cli.services import eligibility, permissions, requests
+from score_cli.services.organisation import get_chapter
 from score_cli.services.workflow import OWNED
 from score_cli.store.db import Store
 from score_cli.store.models import (Assignment, Chapter, District, MentoringRequest, Volunteer,
@@ -41,22 +42,22 @@ def suggest(store: Store, actor_email: str | None, request_id: int, *, limit: in
         actor = permissions.load_actor(session, actor_email)
         request = requests.load(session, request_id)
         requests.require_coordinator(session, actor, request)
-        chapter = requests.chapter(session, request.chapter_code)
+        chapter = get_chapter(session, request.chapter_code)
         region = session.get(District, chapter.district_code).region_code
         today = eligibility.local_date(now, chapter)
         classes = [Classification.CERTIFIED, Classification.PROVISIONAL] + ([Classification.SME] if include_sme else [])
         mentors = select(VolunteerRole.volunteer_id).where(VolunteerRole.role == Role.MENTOR)
+        # active mentors of the chapter, and those elsewhere who serve outside their area
+        in_reach = (Volunteer.status == VolunteerStatus.ACTIVE, Volunteer.id.in_(mentors),
+                    Volunteer.classification.in_([str(c) for c in classes]),
+                    or_(Volunteer.chapter_code == chapter.code, Volunteer.serve_outside_local_area.is_(True)))
         candidates = session.execute(
             select(Volunteer, Chapter.district_code, District.region_code)
             .join(Chapter, Chapter.code == Volunteer.chapter_code)
             .join(District, District.code == Chapter.district_code)
-            .where(Volunteer.status == VolunteerStatus.ACTIVE, Volunteer.id.in_(mentors),
-                   Volunteer.classification.in_([str(c) for c in classes]),
-                   or_(Volunteer.chapter_code == chapter.code, Volunteer.serve_outside_local_area.is_(True)))
+            .where(*in_reach)
         ).all()
-        ids = select(Volunteer.id).where(Volunteer.status == VolunteerStatus.ACTIVE, Volunteer.id.in_(mentors),
-                                         or_(Volunteer.chapter_code == chapter.code,
-                                             Volunteer.serve_outside_local_area.is_(True)))
+        ids = select(Volunteer.id).where(*in_reach)
         open_load = _counts(session, select(MentoringRequest.owner_id, func.count())
                             .where(MentoringRequest.status.in_([str(s) for s in OWNED]),
                                    MentoringRequest.owner_id.in_(ids))

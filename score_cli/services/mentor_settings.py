@@ -18,7 +18,8 @@ from sqlalchemy import delete, select
 from sqlmodel import Session
 
 from score_cli import clock
-from score_cli.services import audit, eligibility, outbox, permissions, requests, validate, volunteers
+from score_cli.services import audit, eligibility, outbox, permissions, validate, volunteers
+from score_cli.services.organisation import get_chapter
 from score_cli.services.capacity import parse_capacity
 from score_cli.services.errors import Invalid, Refused
 from score_cli.services.mentoring import send_back
@@ -197,7 +198,7 @@ def pause(store: Store, actor_email: str | None, email: str, *, start: str | dat
         session.flush()
         awaiting, returned = [], []
         for request, assignment in _awaiting_acceptance(session, volunteer):
-            tz = requests.chapter(session, request.chapter_code).timezone
+            tz = get_chapter(session, request.chapter_code).timezone
             awaiting.append({"id": label(request.id), "assigned_at": local(assignment.assigned_at, tz),
                              "accept_due_at": local(assignment.accept_due_at, tz)})
             if return_pending:

@@ -19,6 +19,7 @@ from sqlmodel import Session
 
 from score_cli import calendar, clock
 from score_cli.services import outbox, permissions, requests, validate
+from score_cli.services.organisation import get_chapter
 from score_cli.services.assignment import _close_open_assignment, remove_lead, withdraw_one
 from score_cli.services.eligibility import local_date
 from score_cli.services.errors import Invalid, NotFound, Refused
@@ -105,7 +106,7 @@ def send_back(session: Session, request: MentoringRequest, actor: Actor, *, acti
     The current assignment ends with `outcome`, the lead leaves the case team, the reason is kept
     as a note for the CICs, and the CICs are told. Returns the queue.
     """
-    chapter = requests.chapter(session, request.chapter_code)
+    chapter = get_chapter(session, request.chapter_code)
     mentor = session.get(Volunteer, request.owner_id)
     check(action, request.status, label(request.id))
     queue = chapter.code if chapter.live else NATIONAL_QUEUE
@@ -219,7 +220,7 @@ def add_session(store: Store, actor_email: str | None, request_id: int, *, day: 
         request = requests.load(session, request_id)
         requests.require_mentor_access(session, actor, request, "add a session to")
         to_status = check(Action.SESSION, request.status, label(request_id))
-        chapter = requests.chapter(session, request.chapter_code)
+        chapter = get_chapter(session, request.chapter_code)
         now = clock.now()
         session_date = _session_day(day, request, chapter, now)
         due = notes_due_at(session_date, chapter)
@@ -252,7 +253,7 @@ def edit_session(store: Store, actor_email: str | None, request_id: int, session
         if not requests.works_on(session, actor, request) or actor.id not in (row.mentor_id, request.owner_id):
             raise Refused(f"{actor.email} may not edit session {session_id} of {label(request_id)}: only the"
                           " session's author (still on the case team) or the request's owner may")
-        chapter = requests.chapter(session, request.chapter_code)
+        chapter = get_chapter(session, request.chapter_code)
         now = clock.now()
         changed = {}
         if day is not None:
@@ -285,7 +286,7 @@ def list_sessions(store: Store, actor_email: str | None, request_id: int) -> lis
         if not requests.may_see(session, actor, request):
             raise Refused(f"{actor.email} may not see {label(request_id)}: only coordinators in scope, its owner"
                           " and its case team may")
-        tz = requests.chapter(session, request.chapter_code).timezone
+        tz = get_chapter(session, request.chapter_code).timezone
         rows = session.execute(select(MentoringSession, Volunteer.email)
                                .join(Volunteer, Volunteer.id == MentoringSession.mentor_id)
                                .where(MentoringSession.request_id == request.id)

@@ -15,7 +15,7 @@ from score_cli import clock
 from score_cli.services import audit, permissions
 from score_cli.services.errors import Conflict, NotFound, Refused
 from score_cli.services.permissions import Actor
-from score_cli.store.models import CaseTeamMember, Chapter, MentoringRequest
+from score_cli.store.models import CaseTeamMember, Client, MentoringRequest
 from score_cli.vocabulary import CLOSED_STATUSES, Status, TeamState
 
 MILESTONES = ("first_assigned_at", "first_accepted_at", "first_contacted_at", "first_session_at")
@@ -32,11 +32,8 @@ def load(session: Session, request_id: int) -> MentoringRequest:
     return request
 
 
-def chapter(session: Session, code: str) -> Chapter:
-    found = session.get(Chapter, code)
-    if found is None:
-        raise NotFound(f"no chapter with code {code!r}")
-    return found
+def client_name(session: Session, request: MentoringRequest) -> str:
+    return session.get(Client, request.client_id).name
 
 
 def change(

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from score_cli.services import permissions, requests
+from score_cli.services.organisation import get_chapter
 from score_cli.services.errors import Refused
 from score_cli.services.timefmt import local
 from score_cli.store.db import Store
@@ -34,7 +35,7 @@ def _emails(session: Session, ids: set[int | None]) -> dict[int, str]:
 
 
 def describe(session: Session, request) -> dict:
-    chapter = requests.chapter(session, request.chapter_code)
+    chapter = get_chapter(session, request.chapter_code)
     tz = chapter.timezone
     client = session.get(Client, request.client_id)
     client_emails = session.execute(select(ClientEmail.email).where(ClientEmail.client_id == client.id)

@@ -27,7 +27,7 @@ from score_cli.services.requests import label
 from score_cli.services.timefmt import local, local_text
 from score_cli.services.workflow import Action, allowed
 from score_cli.store.db import Store
-from score_cli.store.models import (Assignment, AuditEvent, Chapter, Client, ContactAttempt, MentoringRequest,
+from score_cli.store.models import (Assignment, AuditEvent, Chapter, ContactAttempt, MentoringRequest,
                                     Volunteer)
 from score_cli.vocabulary import NATIONAL_QUEUE, AssignmentKind, Outcome, Status, VolunteerStatus
 
@@ -202,10 +202,6 @@ def _current(session: Session, assignment_id: int, outcome: Outcome) -> tuple[As
     return found, request
 
 
-def _client_name(session: Session, request: MentoringRequest) -> str:
-    return session.get(Client, request.client_id).name
-
-
 def _time_out(sweep: _Sweep, session: Session, row) -> dict:
     now = sweep.now
     found, request = _current(session, row.id, Outcome.OPEN)
@@ -229,7 +225,7 @@ def _time_out(sweep: _Sweep, session: Session, row) -> dict:
                         owner_id=None, queue=queue)
     except Conflict:
         raise _Skip from None
-    values = {"request": label(request.id), "client_name": _client_name(session, request),
+    values = {"request": label(request.id), "client_name": requests.client_name(session, request),
               "mentor_name": mentor.name, "chapter": place.code,
               "assigned_at": local_text(found.assigned_at, place.timezone)}
     outbox.enqueue(session, event="timed_out_mentor", recipient=mentor.email, request_id=request.id,
@@ -270,7 +266,7 @@ def _remind(sweep: _Sweep, session: Session, row) -> dict:
                  detail={"mentor": mentor.email, "accept_due_at": found.accept_due_at})
     outbox.enqueue(session, event="accept_overdue", recipient=mentor.email, request_id=request.id,
                    occurrence=found.id,
-                   values={"request": label(request.id), "client_name": _client_name(session, request),
+                   values={"request": label(request.id), "client_name": requests.client_name(session, request),
                            "mentor_name": mentor.name,
                            "assigned_at": local_text(found.assigned_at, place.timezone),
                            "accept_due": local_text(found.accept_due_at, place.timezone),

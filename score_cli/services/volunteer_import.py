@@ -42,6 +42,7 @@ def import_volunteers(store: Store, actor_email: str | None, content: str, *,
         actor = permissions.load_actor(session, actor_email)
         chapters = set(session.execute(select(Chapter.code)).scalars())
         seen: set[str] = set()
+        places: dict = {}
         accepted: list[NewVolunteer] = []
         for line, row in rows:
             try:
@@ -52,7 +53,9 @@ def import_volunteers(store: Store, actor_email: str | None, content: str, *,
                 if _find(session, new.email) is not None:
                     result.unchanged.append(new.email)
                     continue
-                permissions.require(actor, "volunteer.manage", permissions.place_of(session, new.chapter))
+                if new.chapter not in places:  # one look-up per chapter, not per row
+                    places[new.chapter] = permissions.place_of(session, new.chapter)
+                permissions.require(actor, "volunteer.manage", places[new.chapter])
                 accepted.append(new)
             except ScoreError as exc:  # every row's problem is reported, not just the first
                 reason = exc.message

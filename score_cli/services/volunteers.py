@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlmodel import Session
@@ -17,6 +15,7 @@ from score_cli.services.eligibility import paused_on
 from score_cli.services.errors import Invalid, NotFound, Refused
 from score_cli.services.organisation import get_chapter
 from score_cli.services.permissions import Actor, Grant
+from score_cli.services.timefmt import zone
 from score_cli.services.scope import Scope, chapter_filter, check_exists, default_for
 from score_cli.store.db import Store
 from score_cli.store.models import Chapter, Volunteer, VolunteerExpertise, VolunteerRole
@@ -130,8 +129,8 @@ def _find(session: Session, email: str) -> Volunteer | None:
     return session.execute(select(Volunteer).where(Volunteer.email == email)).scalar()
 
 
-def get(session: Session, email: str) -> Volunteer:
-    address = validate.email(email)
+def get(session: Session, email: str, *, what: str = "e-mail") -> Volunteer:
+    address = validate.email(email, what=what)
     volunteer = _find(session, address)
     if volunteer is None:
         raise NotFound(f"no volunteer with e-mail {address}")
@@ -199,11 +198,6 @@ def grant(store: Store, actor_email: str | None, email: str, role: str, scope: s
 # --- Reading ----------------------------------------------------------------------
 
 
-@lru_cache(maxsize=64)
-def _zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
-
-
 def list_volunteers(store: Store, actor_email: str | None, scope: Scope | None,
                     role: str | None = None, status: str | None = None,
                     paused_on: date | None = None) -> list[dict]:
@@ -268,7 +262,7 @@ def _expertise_by_volunteer(session: Session, ids: list[int]) -> dict[int, list[
 
 
 def _describe(v: Volunteer, tz: str, roles: list[str], expertise: list[str]) -> dict:
-    today = clock.now().astimezone(_zone(tz)).date()
+    today = clock.now().astimezone(zone(tz)).date()
     capacity = parse_capacity(v.capacity_text)
     return {
         "email": v.email,
