@@ -122,13 +122,17 @@ def make_due(db: str, count: int) -> int:
         mentors = dict(conn.execute(
             "SELECT v.chapter_code, MIN(v.id) FROM volunteer v JOIN volunteer_role r ON r.volunteer_id = v.id"
             " WHERE r.role = 'mentor' AND v.status = 'active' GROUP BY v.chapter_code"))
+        # Requests waiting in a queue first; a store with fewer waiting than `count` lends
+        # withdrawn ones, which no other part of the sweep looks at.
         rows = conn.execute("SELECT id, chapter_code, status, version FROM mentoring_request"
-                            " WHERE status IN ('new', 'pending_reassignment') ORDER BY id").fetchall()
+                            " WHERE status IN ('new', 'pending_reassignment', 'withdrawn')"
+                            " ORDER BY status = 'withdrawn', id").fetchall()
         chosen = [r for r in rows if r[1] in mentors][:count]
         for request_id, chapter, status, version in chosen:
             mentor = mentors[chapter]
             conn.execute("UPDATE mentoring_request SET status = 'assigned', owner_id = ?, queue = NULL,"
-                         " version = version + 1, status_changed_at = ? WHERE id = ?", (mentor, stamp, request_id))
+                         " closed_at = NULL, version = version + 1, status_changed_at = ? WHERE id = ?",
+                         (mentor, stamp, request_id))
             conn.execute("INSERT INTO assignment (request_id, mentor_id, kind, assigned_at, accept_due_at, timeout_at,"
                          " outcome, reminder_sent_at) VALUES (?, ?, 'cic', ?, ?, ?, 'open', ?)",
                          (request_id, mentor, stamp, stamp, stamp, stamp))
@@ -250,7 +254,7 @@ def main() -> None:
         if wanted("sweep"):
             small = build_store(small_n, 12_000)
             times = {}
-            due_count = 2000 if not args.quick else 150  # the 10k demo store has about 150 waiting
+            due_count = 2000 if not args.quick else 500
             for store, name in ((large, label), (small, f"{small_n // 1000:,}k")):
                 copy = working_copy(store, f"sweep-{name}.db")
                 due = make_due(copy, due_count)

@@ -1,6 +1,5 @@
 """A coordinator's commands on one request: show, note, assign, reassign, transfer, withdraw."""
 
-from __future__ import annotations
 
 from typing import Annotated, Optional
 

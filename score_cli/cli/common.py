@@ -1,6 +1,5 @@
 """Pieces every command module shares: the request argument and the one-line confirmation."""
 
-from __future__ import annotations
 
 from typing import Annotated
 

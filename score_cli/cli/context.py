@@ -1,6 +1,5 @@
 """What the root options hand to every command: where the store is, who acts, the format."""
 
-from __future__ import annotations
 
 from dataclasses import dataclass, field
 

@@ -1,6 +1,5 @@
 """`score db`: create, upgrade, back up and check the store."""
 
-from __future__ import annotations
 
 from typing import Annotated
 

@@ -1,6 +1,5 @@
 """`score demo`: a reproducible demo store and a tour."""
 
-from __future__ import annotations
 
 from typing import Annotated
 

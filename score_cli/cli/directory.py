@@ -1,6 +1,5 @@
 """`score chapter` and `score volunteer`: the organisation and its people."""
 
-from __future__ import annotations
 
 from typing import Annotated, Optional
 

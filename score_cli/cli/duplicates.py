@@ -1,6 +1,5 @@
 """`score duplicates find`, `score client merge`, and the output of `score withdraw --bulk`."""
 
-from __future__ import annotations
 
 from typing import Annotated
 

@@ -1,6 +1,5 @@
 """Reading input files named on the command line (`-` is standard input)."""
 
-from __future__ import annotations
 
 import sys
 from pathlib import Path

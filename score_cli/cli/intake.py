@@ -1,6 +1,5 @@
 """`score intake`: requests from the website, one typed in or a whole export."""
 
-from __future__ import annotations
 
 from typing import Annotated, Optional
 

@@ -1,6 +1,5 @@
 """The mentor's commands: accept, decline, return, contact, sessions, status, settings, pauses."""
 
-from __future__ import annotations
 
 from typing import Annotated, Optional
 

@@ -1,6 +1,5 @@
 """`score notify`: the outbox: list it, deliver it, queue the waiting-clients e-mail."""
 
-from __future__ import annotations
 
 import os
 from typing import Annotated, Optional

@@ -3,7 +3,6 @@
 The one place output is formatted. Commands hand over plain rows (dicts) and pick columns.
 """
 
-from __future__ import annotations
 
 import csv
 import io

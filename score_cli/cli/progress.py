@@ -1,6 +1,5 @@
 """A Rich progress bar on a terminal for long work; nothing when output is not a terminal."""
 
-from __future__ import annotations
 
 import contextlib
 import sys

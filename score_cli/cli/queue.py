@@ -1,6 +1,5 @@
 """`score queue list`: the Client Intake Queue."""
 
-from __future__ import annotations
 
 from typing import Annotated, Optional
 

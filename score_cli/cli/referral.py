@@ -1,6 +1,5 @@
 """Referrals: `score refer` and `score referral accept|decline`."""
 
-from __future__ import annotations
 
 from typing import Annotated
 

@@ -1,6 +1,5 @@
 """`score report ...`: the chapter's reports (issue 6). Thin: options in, one service call, render."""
 
-from __future__ import annotations
 
 from typing import Annotated, Optional
 

@@ -4,7 +4,6 @@ JSON and CSV go through `output.render_rows` like every listing (CSV spreadsheet
 module only adds what a person reading a report in a terminal wants on top of a table.
 """
 
-from __future__ import annotations
 
 import csv
 import json

@@ -1,6 +1,5 @@
 """`score show MRE` on a terminal: the request as a coordinator reads it."""
 
-from __future__ import annotations
 
 from datetime import date, datetime
 

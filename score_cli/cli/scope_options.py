@@ -1,6 +1,5 @@
 """The scope options every listing and report takes (SPEC §8)."""
 
-from __future__ import annotations
 
 from typing import Annotated, Optional
 

@@ -1,6 +1,5 @@
 """`score sweep`: the nightly run from cron (SPEC §5)."""
 
-from __future__ import annotations
 
 from typing import Annotated
 

@@ -76,7 +76,7 @@ def submit(session: Session, new: NewRequest, *, coordinators: dict | None = Non
     client, known = _client_for(session, new, now)
     request = MentoringRequest(
         client_id=client.id, chapter_code=chapter.code, status=Status.NEW,
-        queue=chapter.code if chapter.live else NATIONAL_QUEUE,
+        queue=queue_of(chapter),
         question=new.question, mentoring_area=new.area, business_type=new.business_type,
         existing_business=new.existing_business, origin_url=new.origin, client_was_known=known,
         submitted_at=now, status_changed_at=now,
@@ -97,16 +97,30 @@ def submit(session: Session, new: NewRequest, *, coordinators: dict | None = Non
                          "direct_to": new.direct_to, "existing_client": known}, at=now)
     for note in new.extra_notes:
         session.add(Note(request_id=request.id, kind="system", text=note, created_at=now))
-    values = {"request": label(request.id), "client_name": new.name, "chapter": chapter.code,
-              "client_kind": "existing" if known else "new", "area": new.area or "-",
-              "question": new.question, "direct_note": f"\n{direct_note}\n" if direct_note else ""}
+    for cic in coordinators_of(session, chapter, coordinators if coordinators is not None else {}):
+        outbox.enqueue(session, event="new_request", recipient=cic, request_id=request.id,
+                       values=new_request_values(request.id, new, known, direct_note))
+    return request.id
+
+
+def queue_of(chapter: Chapter) -> str:
+    """A live chapter's own intake queue; otherwise the National Intake Queue."""
+    return chapter.code if chapter.live else NATIONAL_QUEUE
+
+
+def coordinators_of(session: Session, chapter: Chapter, cache: dict) -> list[str]:
+    """Who hears of a new request in this chapter's queue, looked up once per chapter per `cache`."""
     queue_chapter = chapter.code if chapter.live else None
-    cache = coordinators if coordinators is not None else {}
     if queue_chapter not in cache:
         cache[queue_chapter] = outbox.chapter_coordinators(session, queue_chapter)
-    for cic in cache[queue_chapter]:
-        outbox.enqueue(session, event="new_request", recipient=cic, request_id=request.id, values=values)
-    return request.id
+    return cache[queue_chapter]
+
+
+def new_request_values(request_id: int, new: NewRequest, known: bool, direct_note: str = "") -> dict:
+    """The fields of the "new request" e-mail to the coordinators."""
+    return {"request": label(request_id), "client_name": new.name, "chapter": new.chapter,
+            "client_kind": "existing" if known else "new", "area": new.area or "-",
+            "question": new.question, "direct_note": f"\n{direct_note}\n" if direct_note else ""}
 
 
 def _client_for(session: Session, new: NewRequest, now: datetime) -> tuple[Client, bool]:

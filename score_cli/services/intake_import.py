@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from score_cli.services import csv_input, intake
+from score_cli.services import csv_input, intake, intake_batch
 from score_cli.services.errors import Invalid, ScoreError
 from score_cli.store.db import Store
 from score_cli.store.models import Chapter, ClientEmail, MentoringRequest
@@ -55,14 +55,33 @@ def import_requests(store: Store, content: str, *, skip_invalid: bool = False, d
             result.imported = 0 if result.rejected and not skip_invalid else len(checked)
             return result
         coordinators: dict = {}
-        for done, new in enumerate(checked, start=1):
+        batch: list[intake.NewRequest] = []
+
+        def write_batch() -> None:
+            ids, present = intake_batch.write_batch(session, batch, chapters, coordinators)
+            result.ids += ids
+            result.imported += len(ids)
+            result.already_present += present
+            batch.clear()
+            if on_progress:
+                on_progress(result.imported + result.already_present, len(checked))
+
+        for new in checked:
+            if not new.direct_to:
+                batch.append(new)
+                if len(batch) >= intake_batch.BATCH:
+                    write_batch()
+                continue
+            # A row naming a mentor goes through the mentor's own checks, in file order.
+            if batch:
+                write_batch()
             if new.submitted_at is not None and _already_imported(session, new):
                 result.already_present += 1
                 continue
             result.ids.append(intake.submit(session, new, coordinators=coordinators))
             result.imported += 1
-            if on_progress and done % 200 == 0:
-                on_progress(done, len(checked))
+        if batch:
+            write_batch()
     return result
 
 

@@ -17,18 +17,11 @@ def dedup_key(event: str, request_id: int | None, recipient: str, occurrence: st
     return f"{event}:{request_id or '-'}:{recipient}:{occurrence}"
 
 
-def enqueue(
-    session: Session,
-    *,
-    event: str,
-    recipient: str,
-    values: dict,
-    request_id: int | None = None,
-    occurrence: str | int = "",
-) -> bool:
-    """Queue one message; returns False when an identical one was queued before."""
+def message(*, event: str, recipient: str, values: dict, request_id: int | None = None,
+            occurrence: str | int = "") -> dict:
+    """One outbox row, rendered from its template."""
     subject, body = render(event, values)
-    row = {
+    return {
         "created_at": clock.now(),
         "event": event,
         "request_id": request_id,
@@ -39,12 +32,33 @@ def enqueue(
         "status": "pending",
         "attempts": 0,
     }
+
+
+def _insert(session: Session):
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    table = OutboxMessage.__table__
-    statement = (dialect.insert(table).values(**row).on_conflict_do_nothing(index_elements=["dedup_key"])
-                 .returning(table.c.id))
+    return dialect.insert(OutboxMessage.__table__).on_conflict_do_nothing(index_elements=["dedup_key"])
+
+
+def enqueue(
+    session: Session,
+    *,
+    event: str,
+    recipient: str,
+    values: dict,
+    request_id: int | None = None,
+    occurrence: str | int = "",
+) -> bool:
+    """Queue one message; returns False when an identical one was queued before."""
+    row = message(event=event, recipient=recipient, values=values, request_id=request_id, occurrence=occurrence)
+    statement = _insert(session).values(**row).returning(OutboxMessage.__table__.c.id)
     # RETURNING, not rowcount: on PostgreSQL the driver reports -1 for this statement.
     return session.execute(statement).first() is not None
+
+
+def enqueue_many(session: Session, rows: list[dict]) -> None:
+    """Queue many messages (rows from `message`) in one statement; ones queued before are left out."""
+    if rows:
+        session.execute(_insert(session), rows)
 
 
 def chapter_coordinators(session: Session, chapter_code: str | None) -> list[str]:

@@ -15,12 +15,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from itertools import islice
 
 from sqlalchemy import and_, case, func, or_, select, update
 from sqlmodel import Session
 
 from score_cli import calendar, clock
-from score_cli.services import audit, outbox, requests
+from score_cli.services import audit, outbox, requests, sweep_batch
 from score_cli.services.assignment import remove_lead
 from score_cli.services.errors import Conflict
 from score_cli.services.requests import label
@@ -32,7 +33,8 @@ from score_cli.store.models import (Assignment, AuditEvent, Chapter, ContactAtte
 from score_cli.vocabulary import NATIONAL_QUEUE, AssignmentKind, Outcome, Status, VolunteerStatus
 
 ACTOR = "sweep"
-BATCH_SIZE = 500
+BATCH_SIZE = 500  # due items found per read
+WRITE_BATCH_SIZE = 200  # timeouts or reminders done per transaction
 CONTACT_WINDOW = timedelta(days=14)
 CONTACT_ATTEMPTS_EXPECTED = 3
 
@@ -78,24 +80,29 @@ class _Place:
     live: bool
 
 
-def run(store: Store, *, dry_run: bool = False, batch_size: int = BATCH_SIZE) -> SweepResult:
+def run(store: Store, *, dry_run: bool = False, batch_size: int = BATCH_SIZE,
+        write_batch_size: int = WRITE_BATCH_SIZE) -> SweepResult:
     """One sweep at one moment; `dry_run` does every item and rolls each one back."""
-    return _Sweep(store, clock.now(), dry_run, batch_size).run()
+    return _Sweep(store, clock.now(), dry_run, batch_size, write_batch_size).run()
 
 
 class _Sweep:
-    def __init__(self, store: Store, now: datetime, dry_run: bool, batch_size: int):
+    def __init__(self, store: Store, now: datetime, dry_run: bool, batch_size: int, write_batch_size: int):
         self.store = store
         self.now = now
         self.batch_size = batch_size
+        self.write_batch_size = write_batch_size
         self.result = SweepResult(dry_run=dry_run)
         with store.reading() as session:
             self.places = {c.code: _Place(c.code, c.timezone, c.state, c.live)
                            for c in session.execute(select(Chapter)).scalars()}
 
     def run(self) -> SweepResult:
-        self._each("timed_out", self._due(_due_timeouts), _time_out)
-        self._each("reminded", self._working_day_only(self._due(_due_reminders)), _remind)
+        coordinators: dict = {}
+        self._in_batches("timed_out", self._due(_due_timeouts), _time_out,
+                         lambda session, ids: sweep_batch.time_out(session, self.places, self.now, ids, coordinators))
+        self._in_batches("reminded", self._working_day_only(self._due(_due_reminders)), _remind,
+                         lambda session, ids: sweep_batch.remind(session, self.places, self.now, ids))
         self._each(None, self._due(_contact_windows), _flag_contact_window)
         self._each("pause_ended", self._working_day_only(self._over_locally(self._due(_ended_pauses))), _end_pause)
         self._direct_limits()
@@ -149,6 +156,24 @@ class _Sweep:
                 continue
             counts[kind or item["kind"]] += 1
             self.result.items.append({"kind": kind or item["kind"], **item})
+
+    def _in_batches(self, kind: str, rows: Iterator[tuple], work: Callable, batch_work: Callable) -> None:
+        """Items `write_batch_size` at a time in one transaction; a batch that is not exactly as
+        found, or fails, is done again item by item, so that each item is done or named."""
+        rows = iter(rows)
+        while batch := list(islice(rows, self.write_batch_size)):
+            try:
+                with self.store.transaction() as session:
+                    items = batch_work(session, [r.id for r in batch])
+                    if self.result.dry_run:
+                        raise _DryRun(items)
+            except _DryRun as rolled_back:
+                items = rolled_back.item
+            except Exception:  # sweep_batch.Incomplete, or anything else: one by one tells which
+                self._each(kind, iter(batch), work)
+                continue
+            self.result.counts[kind] += len(items)
+            self.result.items += [{"kind": kind, **item} for item in items]
 
     def _direct_limits(self) -> None:
         """`request_limit_reached` is derived (SPEC §3): recount who is at their weekly limit."""

@@ -3,6 +3,7 @@
 import subprocess
 import sys
 
+import pytest
 import typer
 
 from score_cli.cli import app
@@ -39,6 +40,16 @@ def test_help_and_version_do_not_import_the_database_stack():
              "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sqlalchemy','sqlmodel','alembic','holidays')))")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["queue", "--help"], ["--db", "x.db", "--as", "a@b.org", "sweep", "-h"]])
+def test_help_loads_neither_pydantic_nor_the_database_stack(argv):
+    probe = ("import sys, runpy; sys.argv = ['score'] + sys.argv[1:]\n"
+             "try: runpy.run_module('score_cli', run_name='__main__')\n"
+             "except SystemExit: pass\n"
+             "print(sorted({m.split('.')[0] for m in sys.modules} & {'pydantic', 'sqlalchemy', 'sqlmodel', 'rich'}))")
+    ran = subprocess.run([sys.executable, "-c", probe, *argv], capture_output=True, text=True, check=True)
+    assert "Usage" in ran.stdout and ran.stdout.strip().endswith("[]")
 
 
 def test_python_dash_m_runs_the_same_app():

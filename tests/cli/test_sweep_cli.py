@@ -74,6 +74,7 @@ def test_a_failed_item_makes_the_exit_code_non_zero(world, monkeypatch):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(sweep.outbox, "enqueue", broken)
+    monkeypatch.setattr(sweep.outbox, "enqueue_many", broken)
     with freeze_time("2026-11-24 07:00:00"):
         ran = score("sweep", "--quiet", db=world.url)
     assert ran.exit_code == 1

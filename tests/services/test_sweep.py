@@ -7,7 +7,7 @@ from freezegun import freeze_time
 from sqlalchemy import select, update
 
 from score_cli.services import assignment, mentoring, sweep
-from score_cli.services.errors import Conflict, Refused
+from score_cli.services.errors import Refused
 from score_cli.store.models import (Assignment, AuditEvent, CaseTeamMember, Chapter, MentoringRequest,
                                     OutboxMessage, Volunteer)
 from tests.helpers import dump
@@ -213,57 +213,62 @@ def test_a_dry_run_reports_and_changes_nothing(world):
     assert dump(world.url) == before
 
 
-def test_a_reassignment_made_while_the_sweep_runs_is_never_overwritten(world, monkeypatch):
-    request_id = assigned_at(world, "2026-11-10 14:00:00")
+def test_a_reassignment_made_while_the_sweep_runs_is_never_overwritten_and_the_rest_is_done(world, monkeypatch):
+    first, second, third = (assigned_at(world, "2026-11-10 14:00:00", email=f"c{n}@example.com") for n in range(3))
     found_due = sweep._Sweep._due
 
     def coordinator_acts_meanwhile(self, query):
         for row in found_due(self, query):
-            if query is sweep._due_timeouts:
+            if query is sweep._due_timeouts and row.id == 3:  # the third assignment: `third`'s
                 with freeze_time("2026-11-18 15:00:00"):
-                    assignment.reassign(world.store, CIC, request_id, MENTOR2, reason="Mo is away")
+                    assignment.reassign(world.store, CIC, second, MENTOR2, reason="Mo is away")
             yield row
 
     monkeypatch.setattr(sweep._Sweep, "_due", coordinator_acts_meanwhile)
     result = sweep_at(world, "2026-11-18 15:00:00")
-    assert (result.counts["timed_out"], result.counts["skipped"]) == (0, 1)
-    request, found = current(world, request_id)
+    assert (result.counts["timed_out"], result.counts["skipped"]) == (2, 1)
+    assert [item["id"] for item in result.items if item["kind"] == "timed_out"] == [first, third]
+    request, found = current(world, second)
     assert (request.status, request.owner_id, found.outcome) == ("assigned", world.volunteer(MENTOR2).id, "open")
-    assert mail(world, "timed_out_mentor") == []
+    assert mail(world, "timed_out_mentor") == [(first, MENTOR), (third, MENTOR)]
 
 
-def test_a_version_conflict_leaves_the_item_untouched(world, monkeypatch):
-    request_id = assigned_at(world, "2026-11-10 14:00:00")
-    before = dump(world.url)
-
-    def changed_meanwhile(*args, **kwargs):
-        raise Conflict("changed since you looked")
-
-    monkeypatch.setattr(sweep.requests, "change", changed_meanwhile)
-    assert sweep_at(world, "2026-11-18 15:00:00").counts["skipped"] == 1
-    assert dump(world.url) == before
-    assert current(world, request_id)[1].outcome == "open"
-
-
-def test_a_crash_midway_leaves_each_item_done_or_untouched_and_the_next_run_finishes(world, monkeypatch):
+def test_a_crash_while_writing_a_batch_leaves_it_untouched_and_the_next_run_does_it(world, monkeypatch):
     first, second = (assigned_at(world, "2026-11-10 14:00:00", email=f"c{n}@example.com") for n in range(2))
-    real_enqueue = sweep.outbox.enqueue
+    before = dump(world.url)
+    real_enqueue_many = sweep.outbox.enqueue_many
 
-    def crash_on_the_second(session, **message):
-        if message["request_id"] == second and message["event"] == "timed_out":
-            raise KeyboardInterrupt  # the process is killed while writing the second item
-        return real_enqueue(session, **message)
+    def killed_while_queuing_mail(session, rows):
+        raise KeyboardInterrupt  # the process is killed in the middle of the batch
 
-    monkeypatch.setattr(sweep.outbox, "enqueue", crash_on_the_second)
+    monkeypatch.setattr(sweep.outbox, "enqueue_many", killed_while_queuing_mail)
     with pytest.raises(KeyboardInterrupt):
         sweep_at(world, "2026-11-18 15:00:00")
+    assert dump(world.url) == before
+
+    monkeypatch.setattr(sweep.outbox, "enqueue_many", real_enqueue_many)
+    assert sweep_at(world, "2026-11-18 15:05:00").counts["timed_out"] == 2
+    assert mail(world, "timed_out_mentor") == [(first, MENTOR), (second, MENTOR)]
+
+
+def test_an_item_that_fails_is_named_and_the_rest_of_its_batch_is_done(world, monkeypatch):
+    first, second = (assigned_at(world, "2026-11-10 14:00:00", email=f"c{n}@example.com") for n in range(2))
+    real_enqueue, real_enqueue_many = sweep.outbox.enqueue, sweep.outbox.enqueue_many
+
+    def refuses_mail_for_the_second(session, rows=None, **message):
+        for row in (rows if rows is not None else [message]):
+            if row["request_id"] == second:
+                raise RuntimeError("mail queue unavailable")
+        return real_enqueue_many(session, rows) if rows is not None else real_enqueue(session, **message)
+
+    monkeypatch.setattr(sweep.outbox, "enqueue", refuses_mail_for_the_second)
+    monkeypatch.setattr(sweep.outbox, "enqueue_many", refuses_mail_for_the_second)
+    result = sweep_at(world, "2026-11-18 15:00:00")
+    assert (result.counts["timed_out"], result.counts["failed"]) == (1, 1)
+    assert result.errors == ["could not time out assignment 2: mail queue unavailable"]
     assert current(world, first)[0].status == "pending_reassignment"
     assert (current(world, second)[0].status, current(world, second)[1].outcome) == ("assigned", "open")
-    assert sweep_history(world, second) == [] and mail(world, "timed_out_mentor") == [(first, MENTOR)]
-
-    monkeypatch.setattr(sweep.outbox, "enqueue", real_enqueue)
-    assert sweep_at(world, "2026-11-18 15:05:00").counts["timed_out"] == 1
-    assert mail(world, "timed_out_mentor") == [(first, MENTOR), (second, MENTOR)]
+    assert sweep_history(world, second) == []
 
 
 def test_due_items_are_read_through_the_deadline_indexes(store):
