@@ -80,13 +80,17 @@ def _stage_command(stage: str):
         start: FromOpt = None,
         end: ToOpt = None,
         overdue: Annotated[bool, typer.Option("--overdue", help="Only rows past their deadline.")] = False,
+        match_duplicates: Annotated[bool, typer.Option(
+            "--match-duplicates", help="Also flag the duplicates `score duplicates find` matches (another"
+            " e-mail, the same phone, name and business...): slower, as it compares every request in scope.")] = False,
         limit: LimitOpt = None,
         fmt: FormatOption = None,
     ) -> None:
         from score_cli.services.reports.stages import stage_rows
 
         rows = stage_rows(ctx.obj.store(), ctx.obj.actor, scope_from(chapter, district, region, national, mine),
-                          stage, _period(start, end), overdue=overdue, limit=limit)
+                          stage, _period(start, end), overdue=overdue, limit=limit,
+                          match_duplicates=match_duplicates)
 
         def caption(shown: list[dict], more: int) -> str:
             passed = sum(1 for r in shown if r["deadline_passed"])

@@ -118,9 +118,10 @@ class MentoringRequest(SQLModel, table=True):
         Index("ix_request_queue_status", "queue", "status"),
         Index("ix_request_submitted_milestones", "submitted_at", "chapter_code", "status", "first_assigned_at",
               "first_accepted_at", "first_contacted_at", "first_session_at"),
+        Index("ix_request_client_status", "client_id", "status"),  # a client's other open requests
     )
     id: Optional[int] = Field(default=None, primary_key=True)
-    client_id: int = Field(foreign_key="client.id", index=True)
+    client_id: int = Field(foreign_key="client.id")
     chapter_code: str = Field(foreign_key="chapter.code")
     # chapter code or "national" while waiting in an intake queue; None while owned
     queue: Optional[str] = Field(default=None, max_length=16)
@@ -152,7 +153,8 @@ class Assignment(SQLModel, table=True):
         Index("ix_assignment_outcome_accept_due", "outcome", "accept_due_at"),
         Index("ix_assignment_mentor_assigned", "mentor_id", "assigned_at"),
         Index("ix_assignment_request", "request_id"),
-        Index("ix_assignment_assigned_at", "assigned_at"),
+        # covering: the per-mentor tallies of a period read the index alone
+        Index("ix_assignment_assigned_tally", "assigned_at", "mentor_id", "kind", "outcome", "accepted_at"),
     )
     id: Optional[int] = Field(default=None, primary_key=True)
     request_id: int = Field(foreign_key="mentoring_request.id")
@@ -206,7 +208,7 @@ class MentoringSession(SQLModel, table=True):
     __tablename__ = "mentoring_session"
     __table_args__ = (
         Index("ix_session_mentor_date", "mentor_id", "session_date"),
-        Index("ix_session_date", "session_date"),
+        Index("ix_session_date_tally", "session_date", "mentor_id", "entered_late"),  # covering, as above
     )
     id: Optional[int] = Field(default=None, primary_key=True)
     request_id: int = Field(foreign_key="mentoring_request.id", index=True)

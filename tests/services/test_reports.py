@@ -108,6 +108,22 @@ def test_a_second_request_from_a_client_already_being_served_is_a_possible_dupli
     assert "withdraw one of them" in other["next_action"]
 
 
+def test_asked_to_the_report_also_flags_a_duplicate_written_from_another_email(world):
+    with at("2026-11-16 14:00:00"):
+        first = world.submit(email="dana@bakery.com", name="Dana Baker", phone="617-555-0142", business="Dana's Bakery")
+    assign(world, first, MENTOR, "2026-11-16 15:00:00")
+    with at("2026-11-18 09:00:00"):
+        again = world.submit(email="dana.baker@gmail.com", name="Dana  Baker", phone="(617) 555-0142")
+    with at(NOW):
+        [plain] = stage_report(world.store, CIC, BOS, "not-assigned")
+        [matched] = stage_report(world.store, CIC, BOS, "not-assigned", match_duplicates=True)
+    assert plain["id"] == matched["id"] == f"MRE-{again}"
+    assert plain["possible_duplicate_of"] is None and "possible_duplicate" not in plain["flags"]
+    assert matched["possible_duplicate_of"] == f"MRE-{first}" and "possible_duplicate" in matched["flags"]
+    assert matched["next_action"] == (f"possible duplicate of MRE-{first} (assigned): if the client is already"
+                                      " being served there, withdraw this one")
+
+
 # --- not-accepted ------------------------------------------------------------------------
 
 

@@ -15,7 +15,8 @@ in stage are business days, in the chapter's calendar, since the request entered
 (for not-accepted: since the current assignment).
 `next_action` is the open-cases review guide's advice for the row, most pressing first;
 `flags` lists every condition found. "Possible duplicate" is another open request of the same
-client (matched by any of their e-mails at intake); `score duplicates` finds the fuzzier ones.
+client (matched by any of their e-mails at intake); with `match_duplicates`, also a request
+that `score duplicates find` would withdraw in favour of another (the fuzzier matches).
 
 One query per report: the rows with their client, owner, current assignment, latest
 assignment, contact attempts and a possible duplicate, all joined or correlated in SQL.
@@ -66,15 +67,23 @@ _OPEN = [str(s) for s in OPEN_STATUSES]
 
 
 def stage_report(store: Store, actor_email: str | None, scope: Scope | None, stage: str,
-                 period: Period | None = None, *, overdue: bool = False, limit: int | None = None) -> list[dict]:
-    return list(stage_rows(store, actor_email, scope, stage, period, overdue=overdue, limit=limit))
+                 period: Period | None = None, *, overdue: bool = False, limit: int | None = None,
+                 match_duplicates: bool = False) -> list[dict]:
+    return list(stage_rows(store, actor_email, scope, stage, period, overdue=overdue, limit=limit,
+                           match_duplicates=match_duplicates))
 
 
 def stage_rows(store: Store, actor_email: str | None, scope: Scope | None, stage: str,
-               period: Period | None = None, *, overdue: bool = False, limit: int | None = None) -> Iterator[dict]:
-    """The rows one at a time, read as they are produced (the report holds a read transaction)."""
+               period: Period | None = None, *, overdue: bool = False, limit: int | None = None,
+               match_duplicates: bool = False) -> Iterator[dict]:
+    """The rows one at a time, read as they are produced (the report holds a read transaction).
+
+    `match_duplicates` also runs `score duplicates find` over the scope, so that a request the
+    matcher would withdraw (another e-mail, the same phone or name and business...) points at
+    the one to keep; it compares every request in the scope, so it is slow on a national one."""
     if stage not in STAGES:
         raise Invalid(f"unknown report {stage!r}: one of {', '.join(STAGES)}")
+    matched = _matched_duplicates(store, actor_email, scope) if match_duplicates else {}
     with store.reading() as session:
         run = open_run(session, actor_email, scope, period, clock.now())
         R = MentoringRequest
@@ -82,6 +91,8 @@ def stage_rows(store: Store, actor_email: str | None, scope: Scope | None, stage
         context = _Context(run, stage)
         count = 0
         for r in _fetch(session, query):
+            if r.duplicate is None and r.id in matched:
+                r = r._replace(duplicate=matched[r.id][0], duplicate_status=matched[r.id][1])
             row = context.row(r)
             if overdue and not row["deadline_passed"]:
                 continue
@@ -89,6 +100,17 @@ def stage_rows(store: Store, actor_email: str | None, scope: Scope | None, stage
             count += 1
             if limit and count >= limit:
                 return
+
+
+def _matched_duplicates(store: Store, actor_email: str | None, scope: Scope | None) -> dict[int, tuple[int, str]]:
+    """Request number -> (the request to keep, its status), for each one the matcher would withdraw."""
+    from score_cli.services import duplicates
+
+    found = duplicates.find(store, actor_email, scope)
+    number = (lambda text: int(text.removeprefix("MRE-")))
+    status = {row["id"]: row["status"] for row in found.rows}
+    return {number(row["id"]): (number(row["keeper"]), status[row["keeper"]])
+            for row in found.rows if row["action"] == "withdraw"}
 
 
 def _fetch(session, query) -> Iterator:
