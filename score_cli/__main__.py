@@ -1,3 +1,3 @@
-from score_cli.cli import app
+from score_cli.cli import run
 
-app(prog_name="score")
+run()

@@ -122,10 +122,41 @@ def _register() -> None:
 
 _register()
 
+_GLOBAL_WITH_VALUE = {"--db", "--as", "--format"}
+
+
+def _command_named(argv: list[str]) -> str | None:
+    """The command on the command line: the first word after the global options."""
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in _GLOBAL_WITH_VALUE:
+            skip = True
+        elif not arg.startswith("-"):
+            return arg
+    return None
+
+
+def _only(name: str) -> None:
+    """Keep just the command asked for: Typer otherwise reads the signatures of all fifty
+    commands on every run. A name that matches nothing keeps them all, for Click's message."""
+    commands = [c for c in app.registered_commands
+                if (c.name or c.callback.__name__.lower().replace("_", "-")) == name]
+    groups = [g for g in app.registered_groups if g.name == name]
+    if commands or groups:
+        app.registered_commands[:] = commands
+        app.registered_groups[:] = groups
+
 
 def run() -> None:
-    app()
+    """The `score` program."""
+    completing = any(key.startswith("_") and key.endswith("_COMPLETE") for key in os.environ)
+    name = None if completing else _command_named(sys.argv[1:])
+    if name:
+        _only(name)
+    app(prog_name="score")
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(run())
+    run()

@@ -35,6 +35,7 @@ from score_cli.services.outbox import dedup_key
 from score_cli.services.requests import label
 from score_cli.services.workflow import Action
 from score_cli.store.db import Store
+from score_cli.store.hints import by_key_only
 from score_cli.store.models import (Assignment, AuditEvent, Client, MentoringRequest, Note, OutboxMessage,
                                     Volunteer)
 from score_cli.vocabulary import CLOSED_STATUSES, Outcome, Status
@@ -281,7 +282,7 @@ def _apply(session: Session, actor, targets: list[_Target], reason: str, now: da
         session.execute(
             update(Assignment)
             .where(Assignment.request_id.in_([k[0] for k in keys]),
-                   Assignment.outcome.in_([Outcome.OPEN, Outcome.ACCEPTED]))
+                   by_key_only(Assignment.outcome).in_([Outcome.OPEN, Outcome.ACCEPTED]))
             .values(outcome=str(Outcome.WITHDRAWN), outcome_at=now, reason=reason)
             .execution_options(synchronize_session=False)
         )

@@ -28,6 +28,7 @@ from score_cli.services.requests import label
 from score_cli.services.timefmt import local, local_text
 from score_cli.services.workflow import Action, allowed
 from score_cli.store.db import Store
+from score_cli.store.hints import by_key_only
 from score_cli.store.models import (Assignment, AuditEvent, Chapter, ContactAttempt, MentoringRequest,
                                     Volunteer)
 from score_cli.vocabulary import NATIONAL_QUEUE, AssignmentKind, Outcome, Status, VolunteerStatus
@@ -318,7 +319,7 @@ def _contact_windows(now: datetime, after: tuple | None):
     # Driven by the requests still waiting for a session, (status, submitted_at) index.
     return (select(MentoringRequest.submitted_at, MentoringRequest.id, Assignment.id.label("assignment_id"))
             .join(Assignment, and_(Assignment.request_id == MentoringRequest.id,
-                                   Assignment.outcome == Outcome.ACCEPTED))
+                                   by_key_only(Assignment.outcome) == Outcome.ACCEPTED))
             .where(MentoringRequest.status.in_(WINDOW_STATUSES),
                    Assignment.accepted_at <= now - CONTACT_WINDOW, ~flagged,
                    _after(MentoringRequest.submitted_at, MentoringRequest.id, after))

@@ -19,6 +19,7 @@ from score_cli.services import audit, outbox
 from score_cli.services.requests import label
 from score_cli.services.timefmt import local_text
 from score_cli.services.workflow import TRANSITIONS, Action
+from score_cli.store.hints import by_key_only
 from score_cli.store.models import Assignment, CaseTeamMember, Client, MentoringRequest, Volunteer
 from score_cli.vocabulary import NATIONAL_QUEUE, Outcome, Status, TeamRole, TeamState
 
@@ -39,7 +40,7 @@ def _found(session: Session, assignment_ids: list[int], *conditions):
               & (MentoringRequest.owner_id == Assignment.mentor_id))
         .join(Volunteer, Volunteer.id == Assignment.mentor_id)
         .join(Client, Client.id == MentoringRequest.client_id)
-        .where(Assignment.id.in_(assignment_ids), Assignment.outcome == Outcome.OPEN, *conditions)
+        .where(Assignment.id.in_(assignment_ids), by_key_only(Assignment.outcome) == Outcome.OPEN, *conditions)
         .order_by(Assignment.id)
         .with_for_update(of=[Assignment.__table__, MentoringRequest.__table__], skip_locked=True)
     ).all()
@@ -58,10 +59,11 @@ def time_out(session: Session, places: dict, now: datetime, assignment_ids: list
              coordinators: dict) -> list[dict]:
     """Assignments not accepted within five business days go back to their chapter's queue."""
     sources = sorted(TRANSITIONS[Action.TIMEOUT].sources)
-    rows = _found(session, assignment_ids, Assignment.timeout_at <= now, MentoringRequest.status.in_(sources))
+    rows = _found(session, assignment_ids, Assignment.timeout_at <= now,
+                  by_key_only(MentoringRequest.status).in_(sources))
     request_ids = [row.request_id for row in rows]
     _expect(session.execute(
-        update(Assignment).where(Assignment.id.in_(assignment_ids), Assignment.outcome == Outcome.OPEN)
+        update(Assignment).where(Assignment.id.in_(assignment_ids), by_key_only(Assignment.outcome) == Outcome.OPEN)
         .values(outcome=Outcome.TIMED_OUT, outcome_at=now, reason="not accepted in time")
         .execution_options(synchronize_session=False)), len(rows))
     session.execute(
@@ -71,7 +73,8 @@ def time_out(session: Session, places: dict, now: datetime, assignment_ids: list
         .values(state=TeamState.REMOVED, responded_at=now).execution_options(synchronize_session=False))
     live = sorted(code for code, place in places.items() if place.live)
     _expect(session.execute(
-        update(MentoringRequest).where(MentoringRequest.id.in_(request_ids), MentoringRequest.status.in_(sources))
+        update(MentoringRequest).where(MentoringRequest.id.in_(request_ids),
+                                       by_key_only(MentoringRequest.status).in_(sources))
         .values(status=Status.PENDING_REASSIGNMENT, status_changed_at=now, owner_id=None,
                 queue=case((MentoringRequest.chapter_code.in_(live), MentoringRequest.chapter_code),
                            else_=NATIONAL_QUEUE),
@@ -102,11 +105,11 @@ def time_out(session: Session, places: dict, now: datetime, assignment_ids: list
 
 def remind(session: Session, places: dict, now: datetime, assignment_ids: list[int]) -> list[dict]:
     """Assignments past their accept-by time: one reminder each to the mentor."""
-    rows = _found(session, assignment_ids, MentoringRequest.status == Status.ASSIGNED,
+    rows = _found(session, assignment_ids, by_key_only(MentoringRequest.status) == Status.ASSIGNED,
                   Assignment.accept_due_at <= now, Assignment.timeout_at > now,
                   Assignment.reminder_sent_at.is_(None))
     _expect(session.execute(
-        update(Assignment).where(Assignment.id.in_(assignment_ids), Assignment.outcome == Outcome.OPEN,
+        update(Assignment).where(Assignment.id.in_(assignment_ids), by_key_only(Assignment.outcome) == Outcome.OPEN,
                                  Assignment.reminder_sent_at.is_(None))
         .values(reminder_sent_at=now).execution_options(synchronize_session=False)), len(rows))
     history, messages, items = [], [], []

@@ -55,3 +55,11 @@ def test_help_loads_neither_pydantic_nor_the_database_stack(argv):
 def test_python_dash_m_runs_the_same_app():
     ran = subprocess.run([sys.executable, "-m", "score_cli", "--version"], capture_output=True, text=True)
     assert ran.returncode == 0 and ran.stdout.startswith("score ")
+
+
+def test_the_command_is_found_after_the_global_options():
+    from score_cli.cli import _command_named
+
+    assert _command_named(["--db", "queue", "--as", "a@b.org", "show", "MRE-1"]) == "show"
+    assert _command_named(["--format", "json", "--version"]) is None
+    assert _command_named(["-h"]) is None
