@@ -9,15 +9,15 @@ from sqlmodel import Session
 
 from score_cli import clock
 from score_cli.services import eligibility, outbox, permissions, requests, validate, volunteers
-from score_cli.services.organisation import get_chapter
-from score_cli.services.errors import Conflict, Invalid, NotFound, Refused
+from score_cli.services.organisation import get_chapter, queue_of
+from score_cli.services.errors import Conflict, Invalid, Refused
 from score_cli.services.permissions import Actor
 from score_cli.services.requests import label
 from score_cli.services.timefmt import local_text
 from score_cli.services.workflow import OWNED, Action, check
 from score_cli.store.db import Store
 from score_cli.store.models import (Assignment, CaseTeamMember, Chapter, ChapterTransfer, MentoringRequest, Note, Volunteer)
-from score_cli.vocabulary import (NATIONAL_QUEUE, AssignmentKind, Outcome, Status, TeamRole,
+from score_cli.vocabulary import (AssignmentKind, Outcome, Status, TeamRole,
                                   TeamState)
 
 
@@ -136,7 +136,7 @@ def reassign(store: Store, actor_email: str | None, request_id: int, mentor_emai
             requests.change(session, request, actor=actor.email, action=str(Action.REASSIGN_TO_QUEUE),
                             to_status=Status.PENDING_REASSIGNMENT, reason=reason, at=now,
                             detail={"previous_owner": previous.email if previous else None},
-                            owner_id=None, queue=chapter.code if chapter.live else NATIONAL_QUEUE)
+                            owner_id=None, queue=queue_of(chapter))
             new_owner = f"the {chapter.code} intake queue"
         else:
             check(Action.REASSIGN, request.status, label(request_id))
@@ -164,9 +164,7 @@ def transfer(store: Store, actor_email: str | None, request_id: int, chapter_cod
         actor = permissions.load_actor(session, actor_email)
         request = requests.load(session, request_id)
         requests.require_coordinator(session, actor, request)
-        target = session.get(Chapter, chapter_code.strip().upper())
-        if target is None:
-            raise NotFound(f"no chapter with code {chapter_code!r} (see `score chapter list`)")
+        target = get_chapter(session, chapter_code)
         if target.code == request.chapter_code:
             raise Invalid(f"{label(request_id)} is already in {target.code}")
         to_status = Status.NEW if request.status == Status.NEW else Status.PENDING_REASSIGNMENT
@@ -176,7 +174,7 @@ def transfer(store: Store, actor_email: str | None, request_id: int, chapter_cod
         if request.owner_id is not None:
             _close_open_assignment(session, request.id, Outcome.REASSIGNED, now, reason)
             remove_lead(session, request.id, now)
-        queue = target.code if target.live else NATIONAL_QUEUE
+        queue = queue_of(target)
         session.add(ChapterTransfer(request_id=request.id, from_chapter=source, to_chapter=target.code,
                                     to_national_queue=not target.live, by_id=actor.id, reason=reason, at=now))
         requests.change(session, request, actor=actor.email, action=str(Action.TRANSFER), to_status=to_status,
@@ -184,7 +182,7 @@ def transfer(store: Store, actor_email: str | None, request_id: int, chapter_cod
                         chapter_code=target.code, owner_id=None, queue=queue)
         values = {"request": label(request_id), "client_name": requests.client_name(session, request),
                   "actor_name": actor.name, "from_chapter": source, "chapter": target.code, "reason": reason}
-        for cic in outbox.chapter_coordinators(session, target.code if target.live else None):
+        for cic in outbox.queue_watchers(session, target):
             outbox.enqueue(session, event="transferred", recipient=cic, request_id=request_id,
                            occurrence=request.version, values=values)
     return request_id

@@ -24,23 +24,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import insert, select, tuple_, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from score_cli import clock
-from score_cli.notify.templates import render
-from score_cli.services import permissions, validate
+from score_cli.services import audit, outbox, permissions, validate
 from score_cli.services.errors import Conflict, Invalid, NotFound, Refused, ScoreError
-from score_cli.services.outbox import dedup_key
 from score_cli.services.requests import label
 from score_cli.services.workflow import Action
 from score_cli.store.db import Store
-from score_cli.store.hints import by_key_only
-from score_cli.store.models import (Assignment, AuditEvent, Client, MentoringRequest, Note, OutboxMessage,
-                                    Volunteer)
+from score_cli.store.hints import by_key_only, in_chunks
+from score_cli.store.models import Assignment, AuditEvent, Client, MentoringRequest, Note, Volunteer
 from score_cli.vocabulary import CLOSED_STATUSES, Outcome, Status
 
-CHUNK = 500  # ids per IN (...): well under every backend's limit on bound parameters
 
 
 # --- reading the plan -------------------------------------------------------------------
@@ -233,15 +228,10 @@ def _check(session: Session, actor, plan: Plan, reason: str) -> list[_Target]:
     return targets
 
 
-def _chunks(items: list, size: int = CHUNK):
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
-
-
 def _requests(session: Session, ids: list[int]) -> dict[int, tuple]:
     r = MentoringRequest
     found = {}
-    for chunk in _chunks(ids):
+    for chunk in in_chunks(ids):
         rows = session.execute(
             select(r.id, r.status, r.chapter_code, r.owner_id, r.version, Client.name, Volunteer.email,
                    Volunteer.name)
@@ -256,7 +246,7 @@ def _requests(session: Session, ids: list[int]) -> dict[int, tuple]:
 def _withdrawn_with(session: Session, ids: list[int], reason: str) -> set[int]:
     """The requests an earlier run withdrew with this same reason."""
     done = set()
-    for chunk in _chunks(ids):
+    for chunk in in_chunks(ids):
         done.update(session.execute(
             select(AuditEvent.request_id).where(AuditEvent.request_id.in_(chunk),
                                                 AuditEvent.action == str(Action.WITHDRAW),
@@ -267,7 +257,7 @@ def _withdrawn_with(session: Session, ids: list[int], reason: str) -> set[int]:
 
 def _apply(session: Session, actor, targets: list[_Target], reason: str, now: datetime) -> None:
     r = MentoringRequest
-    for chunk in _chunks(targets):
+    for chunk in in_chunks(targets):
         keys = [(t.request[0], t.request[4]) for t in chunk]
         result = session.execute(
             # `id IN` lets SQLite find the rows by key; the pairs then check each version
@@ -297,24 +287,17 @@ def _apply(session: Session, actor, targets: list[_Target], reason: str, now: da
             detail["duplicate_of"] = label(keeper)
         if t.row.group:
             detail["group"] = t.row.group
-        events.append({"at": now, "actor": actor.email, "action": str(Action.WITHDRAW), "request_id": rid,
-                       "volunteer_id": None, "from_status": status, "to_status": str(Status.WITHDRAWN),
-                       "reason": reason, "detail": json.dumps(detail, sort_keys=True)})
+        events.append(audit.event_row(actor=actor.email, action=str(Action.WITHDRAW), request_id=rid,
+                                      from_status=status, to_status=str(Status.WITHDRAWN), reason=reason,
+                                      detail=detail, at=now))
         if owner_id is not None and owner_id != actor.id:
-            subject, body = render("withdrawn", {"request": label(rid), "mentor_name": owner_name,
-                                                 "actor_name": actor.name, "client_name": client_name,
-                                                 "reason": text})
-            messages.append({"created_at": now, "event": "withdrawn", "request_id": rid, "recipient": owner_email,
-                             "subject": subject, "body": body, "dedup_key": dedup_key("withdrawn", rid, owner_email),
-                             "status": "pending", "attempts": 0})
-    for table, rows in ((Note.__table__, notes), (AuditEvent.__table__, events)):
-        for chunk in _chunks(rows, 1000):
-            session.execute(insert(table), chunk)
-    if messages:
-        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-        statement = dialect.insert(OutboxMessage.__table__).on_conflict_do_nothing(index_elements=["dedup_key"])
-        for chunk in _chunks(messages, 1000):
-            session.execute(statement, chunk)
+            messages.append(outbox.message(event="withdrawn", recipient=owner_email, request_id=rid, values={
+                "request": label(rid), "mentor_name": owner_name, "actor_name": actor.name,
+                "client_name": client_name, "reason": text}))
+    if notes:
+        session.execute(insert(Note.__table__), notes)
+    audit.record_many(session, events)
+    outbox.enqueue_many(session, messages)
 
 
 # --- reporting --------------------------------------------------------------------------

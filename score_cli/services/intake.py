@@ -11,6 +11,7 @@ from sqlmodel import Session
 from score_cli import clock
 from score_cli.services import audit, eligibility, outbox, validate
 from score_cli.services.errors import Invalid
+from score_cli.services.organisation import queue_of
 from score_cli.services.requests import label
 from score_cli.store.models import (Assignment, CaseTeamMember, Chapter, Client, ClientEmail,
                                     MentoringRequest, Note, Volunteer)
@@ -97,23 +98,10 @@ def submit(session: Session, new: NewRequest, *, coordinators: dict | None = Non
                          "direct_to": new.direct_to, "existing_client": known}, at=now)
     for note in new.extra_notes:
         session.add(Note(request_id=request.id, kind="system", text=note, created_at=now))
-    for cic in coordinators_of(session, chapter, coordinators if coordinators is not None else {}):
+    for cic in outbox.queue_watchers(session, chapter, coordinators):
         outbox.enqueue(session, event="new_request", recipient=cic, request_id=request.id,
                        values=new_request_values(request.id, new, known, direct_note))
     return request.id
-
-
-def queue_of(chapter: Chapter) -> str:
-    """A live chapter's own intake queue; otherwise the National Intake Queue."""
-    return chapter.code if chapter.live else NATIONAL_QUEUE
-
-
-def coordinators_of(session: Session, chapter: Chapter, cache: dict) -> list[str]:
-    """Who hears of a new request in this chapter's queue, looked up once per chapter per `cache`."""
-    queue_chapter = chapter.code if chapter.live else None
-    if queue_chapter not in cache:
-        cache[queue_chapter] = outbox.chapter_coordinators(session, queue_chapter)
-    return cache[queue_chapter]
 
 
 def new_request_values(request_id: int, new: NewRequest, known: bool, direct_note: str = "") -> dict:

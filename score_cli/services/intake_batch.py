@@ -20,31 +20,40 @@ from sqlmodel import Session
 
 from score_cli import clock
 from score_cli.services import audit, intake, outbox
+from score_cli.services.organisation import queue_of
 from score_cli.store import ids
+from score_cli.store.hints import in_chunks
 from score_cli.store.models import Chapter, Client, ClientEmail, MentoringRequest
 from score_cli.vocabulary import Status
 
 BATCH = 2000
-_IN_CHUNK = 500  # values per IN (...) list: well inside every backend's parameter limit
 
 
-@dataclass
-class _NewClient:
-    """A client first seen in this batch; the id is known once the batch's clients are inserted."""
+@dataclass(eq=False)  # one object per client, compared and hashed by identity
+class _Client:
+    """A client of this batch: already in the store (`id` known), or first seen here.
 
-    name: str
-    phone: str | None
-    business: str | None
-    zip: str | None
-    created_at: datetime
-    emails: list[str] = field(default_factory=list)
-    id: int | None = None
+    `phone`, `business` and `zip` gather the first value the batch's requests give for each: a
+    new client is created with them, a known one gets them only where its own are empty."""
+
+    id: int | None
+    in_store: bool
+    name: str = ""
+    created_at: datetime | None = None
+    phone: str | None = None
+    business: str | None = None
+    zip: str | None = None
+    emails: list[str] = field(default_factory=list)  # e-mails the store does not have yet
+
+    def gather(self, new: intake.NewRequest) -> None:
+        self.phone, self.business, self.zip = self.phone or new.phone, self.business or new.business, \
+            self.zip or new.zip
 
 
 @dataclass
 class _Row:
     new: intake.NewRequest
-    client: int | _NewClient
+    client: _Client
     known: bool
     submitted_at: datetime
 
@@ -56,83 +65,57 @@ def write_batch(session: Session, batch: list[intake.NewRequest], chapters: dict
     Returns the new request numbers and how many rows were already present (the same client's
     request submitted at the same instant, from an earlier run or earlier in this file)."""
     owners = _known_clients(session, {e for new in batch for e in new.emails})
-    seen = _earlier_submissions(session, set(owners.values()))
+    seen = _earlier_submissions(session, {c.id: c for c in owners.values()})
     rows: list[_Row] = []
-    fresh: list[_NewClient] = []
-    extra_emails: list[dict] = []
-    fill_in: dict[int, dict] = {}
-    present = 0
     for new in batch:
         matches = [owners[e] for e in new.emails if e in owners]
-        client = _first(matches) if matches else None
+        # with several, the oldest client (as `intake.submit`), clients new in this batch last
+        client = min(matches, key=lambda c: (not c.in_store, c.id or 0)) if matches else None
         when = new.submitted_at or clock.now()
-        if new.submitted_at is not None and client is not None and (_key(client), when) in seen:
-            present += 1
-            continue
+        if new.submitted_at is not None and (client, when) in seen:
+            continue  # already present
         if client is None:
-            client = _NewClient(new.name, new.phone, new.business, new.zip, when)
-            fresh.append(client)
-        elif isinstance(client, _NewClient):
-            client.phone, client.business, client.zip = (client.phone or new.phone,
-                                                         client.business or new.business, client.zip or new.zip)
-        else:
-            known = fill_in.setdefault(client, {"id": client, "phone": None, "business_name": None, "zip": None})
-            for column, value in (("phone", new.phone), ("business_name", new.business), ("zip", new.zip)):
-                known[column] = known[column] or value
+            client = _Client(None, False, new.name, when)
+        client.gather(new)
         for email in new.emails:
             if email not in owners:
                 owners[email] = client
-                if isinstance(client, _NewClient):
-                    client.emails.append(email)
-                else:
-                    extra_emails.append({"client_id": client, "email": email})
-        seen.add((_key(client), when))
+                client.emails.append(email)
+        seen.add((client, when))
         rows.append(_Row(new, client, bool(matches), when))
-    _insert_clients(session, fresh)
-    extra_emails += [{"client_id": c.id, "email": e} for c in fresh for e in c.emails]
-    if extra_emails:
-        session.execute(insert(ClientEmail.__table__), extra_emails)
-    if fill_in:
-        _fill_in_known(session, list(fill_in.values()))
-    ids = _insert_requests(session, rows, chapters)
-    _record_history(session, rows, ids, chapters)
-    _queue_messages(session, rows, ids, chapters, coordinators)
-    return ids, present
+    clients = list({row.client: None for row in rows})
+    _insert_clients(session, [c for c in clients if not c.in_store])
+    emails = [{"client_id": c.id, "email": e} for c in clients for e in c.emails]
+    if emails:
+        session.execute(insert(ClientEmail.__table__), emails)
+    _fill_in_known(session, [c for c in clients if c.in_store and (c.phone or c.business or c.zip)])
+    numbers = _insert_requests(session, rows, chapters)
+    _record_history(session, rows, numbers, chapters)
+    _queue_messages(session, rows, numbers, chapters, coordinators)
+    return numbers, len(batch) - len(rows)
 
 
-def _key(client: int | _NewClient) -> int:
-    """A known client's id; for a client new in this batch, the object's identity."""
-    return client if isinstance(client, int) else id(client)
-
-
-def _first(matches: list) -> int | _NewClient:
-    """The client an existing e-mail belongs to; with several, the oldest (as `intake.submit`)."""
-    known = [m for m in matches if isinstance(m, int)]
-    return min(known) if known else matches[0]
-
-
-def _chunks(values: list, size: int = _IN_CHUNK):
-    for start in range(0, len(values), size):
-        yield values[start:start + size]
-
-
-def _known_clients(session: Session, emails: set[str]) -> dict[str, int | _NewClient]:
-    owners: dict[str, int | _NewClient] = {}
-    for chunk in _chunks(sorted(emails)):
-        owners.update(session.execute(select(ClientEmail.email, ClientEmail.client_id)
-                                      .where(ClientEmail.email.in_(chunk))).all())
+def _known_clients(session: Session, emails: set[str]) -> dict[str, _Client]:
+    """The clients the store already has under any of these e-mails, by e-mail."""
+    by_id: dict[int, _Client] = {}
+    owners: dict[str, _Client] = {}
+    for chunk in in_chunks(sorted(emails)):
+        for email, client_id in session.execute(select(ClientEmail.email, ClientEmail.client_id)
+                                                .where(ClientEmail.email.in_(chunk))).all():
+            owners[email] = by_id.get(client_id) or by_id.setdefault(client_id, _Client(client_id, True))
     return owners
 
 
-def _earlier_submissions(session: Session, client_ids: set) -> set[tuple[int, datetime]]:
-    seen: set[tuple[int, datetime]] = set()
-    for chunk in _chunks(sorted(client_ids)):
-        seen.update(session.execute(select(MentoringRequest.client_id, MentoringRequest.submitted_at)
-                                    .where(MentoringRequest.client_id.in_(chunk))).all())
+def _earlier_submissions(session: Session, clients: dict[int, _Client]) -> set[tuple[_Client, datetime]]:
+    seen: set[tuple[_Client, datetime]] = set()
+    for chunk in in_chunks(sorted(clients)):
+        seen.update((clients[client_id], at) for client_id, at in session.execute(
+            select(MentoringRequest.client_id, MentoringRequest.submitted_at)
+            .where(MentoringRequest.client_id.in_(chunk))).all())
     return seen
 
 
-def _insert_clients(session: Session, fresh: list[_NewClient]) -> None:
+def _insert_clients(session: Session, fresh: list[_Client]) -> None:
     table = Client.__table__
     for client, new_id in zip(fresh, ids.reserve(session, table, len(fresh))):
         client.id = new_id
@@ -141,20 +124,17 @@ def _insert_clients(session: Session, fresh: list[_NewClient]) -> None:
                                          "zip": c.zip, "created_at": c.created_at} for c in fresh])
 
 
-def _fill_in_known(session: Session, values: list[dict]) -> None:
-    """A known client keeps what they had; what was missing is taken from the new request."""
+def _fill_in_known(session: Session, known: list[_Client]) -> None:
+    """A known client keeps what they had; what was missing is taken from the new requests."""
+    if not known:
+        return
     table = Client.__table__
     statement = (update(table).where(table.c.id == bindparam("client"))
                  .values(phone=coalesce(table.c.phone, bindparam("new_phone")),
                          business_name=coalesce(table.c.business_name, bindparam("new_business")),
                          zip=coalesce(table.c.zip, bindparam("new_zip"))))
-    session.connection().execute(statement, [{"client": v["id"], "new_phone": v["phone"],
-                                              "new_business": v["business_name"], "new_zip": v["zip"]}
-                                             for v in values])
-
-
-def _client_id(client: int | _NewClient) -> int:
-    return client if isinstance(client, int) else client.id
+    session.connection().execute(statement, [{"client": c.id, "new_phone": c.phone, "new_business": c.business,
+                                              "new_zip": c.zip} for c in known])
 
 
 def _insert_requests(session: Session, rows: list[_Row], chapters: dict[str, Chapter]) -> list[int]:
@@ -164,8 +144,8 @@ def _insert_requests(session: Session, rows: list[_Row], chapters: dict[str, Cha
     for row, number in zip(rows, numbers):
         new, chapter = row.new, chapters[row.new.chapter]
         values.append({
-            "id": number, "client_id": _client_id(row.client), "chapter_code": chapter.code, "status": Status.NEW,
-            "queue": intake.queue_of(chapter), "question": new.question, "mentoring_area": new.area,
+            "id": number, "client_id": row.client.id, "chapter_code": chapter.code, "status": Status.NEW,
+            "queue": queue_of(chapter), "question": new.question, "mentoring_area": new.area,
             "business_type": new.business_type, "existing_business": new.existing_business,
             "origin_url": new.origin, "client_was_known": row.known, "submitted_at": row.submitted_at,
             "status_changed_at": row.submitted_at, "version": 1,
@@ -175,19 +155,19 @@ def _insert_requests(session: Session, rows: list[_Row], chapters: dict[str, Cha
     return numbers
 
 
-def _record_history(session: Session, rows: list[_Row], ids: list[int], chapters: dict[str, Chapter]) -> None:
+def _record_history(session: Session, rows: list[_Row], numbers: list[int], chapters: dict[str, Chapter]) -> None:
     audit.record_many(session, [audit.event_row(
         actor=intake.ACTOR, action="submit", request_id=request_id, to_status=Status.NEW, at=row.submitted_at,
-        detail={"chapter": row.new.chapter, "queue": intake.queue_of(chapters[row.new.chapter]),
+        detail={"chapter": row.new.chapter, "queue": queue_of(chapters[row.new.chapter]),
                 "direct_to": None, "existing_client": row.known},
-    ) for row, request_id in zip(rows, ids)])
+    ) for row, request_id in zip(rows, numbers)])
 
 
-def _queue_messages(session: Session, rows: list[_Row], ids: list[int], chapters: dict[str, Chapter],
+def _queue_messages(session: Session, rows: list[_Row], numbers: list[int], chapters: dict[str, Chapter],
                     coordinators: dict) -> None:
     messages = []
-    for row, request_id in zip(rows, ids):
-        recipients = intake.coordinators_of(session, chapters[row.new.chapter], coordinators)
+    for row, request_id in zip(rows, numbers):
+        recipients = outbox.queue_watchers(session, chapters[row.new.chapter], coordinators)
         if recipients:
             values = intake.new_request_values(request_id, row.new, row.known)
             messages += [outbox.message(event="new_request", recipient=cic, request_id=request_id, values=values)

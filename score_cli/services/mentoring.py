@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from score_cli import calendar, clock
 from score_cli.services import outbox, permissions, requests, validate
-from score_cli.services.organisation import get_chapter
+from score_cli.services.organisation import get_chapter, queue_of
 from score_cli.services.assignment import _close_open_assignment, remove_lead, withdraw_one
 from score_cli.services.eligibility import local_date
 from score_cli.services.errors import Invalid, NotFound, Refused
@@ -30,7 +30,7 @@ from score_cli.services.workflow import Action, check
 from score_cli.store.db import Store
 from score_cli.store.models import (Assignment, CaseTeamMember, Chapter, Client, ClientEmail, ContactAttempt,
                                     MentoringRequest, MentoringSession, Note, Volunteer)
-from score_cli.vocabulary import (CLOSED_STATUSES, NATIONAL_QUEUE, ContactMethod, Outcome, Status, TeamRole,
+from score_cli.vocabulary import (CLOSED_STATUSES, ContactMethod, Outcome, Status, TeamRole,
                                   TeamState)
 
 NO_RESPONSE_ATTEMPTS = 3
@@ -109,7 +109,7 @@ def send_back(session: Session, request: MentoringRequest, actor: Actor, *, acti
     chapter = get_chapter(session, request.chapter_code)
     mentor = session.get(Volunteer, request.owner_id)
     check(action, request.status, label(request.id))
-    queue = chapter.code if chapter.live else NATIONAL_QUEUE
+    queue = queue_of(chapter)
     _close_open_assignment(session, request.id, outcome, now, reason)
     remove_lead(session, request.id, now)
     session.add(Note(request_id=request.id, author_id=actor.id, kind=note_kind, text=reason, created_at=now))
@@ -118,7 +118,7 @@ def send_back(session: Session, request: MentoringRequest, actor: Actor, *, acti
                     owner_id=None, queue=queue)
     values = {"request": label(request.id), "chapter": queue, "mentor_name": mentor.name,
               "client_name": session.get(Client, request.client_id).name, "reason": reason}
-    for cic in outbox.chapter_coordinators(session, chapter.code if chapter.live else None):
+    for cic in outbox.queue_watchers(session, chapter):
         if cic == actor.email:
             continue  # a CIC returning a paused mentor's requests needs no e-mail about it
         outbox.enqueue(session, event=event, recipient=cic, request_id=request.id, occurrence=request.version,
@@ -127,25 +127,25 @@ def send_back(session: Session, request: MentoringRequest, actor: Actor, *, acti
 
 
 def decline(store: Store, actor_email: str | None, request_id: int, *, reason: str) -> dict:
-    reason = validate.text_field(reason, what="--reason")
-    with store.transaction() as session:
-        actor = permissions.load_actor(session, actor_email)
-        request = requests.load(session, request_id)
-        _require_owner(actor, request, "decline")
-        queue = send_back(session, request, actor, action=Action.DECLINE, outcome=Outcome.DECLINED, reason=reason,
-                          note_kind="decline", event="declined", now=clock.now())
-        return _result(request, queue=queue)
+    return _owner_sends_back(store, actor_email, request_id, reason, Action.DECLINE, Outcome.DECLINED,
+                             "decline", "declined")
 
 
 def return_to_queue(store: Store, actor_email: str | None, request_id: int, *, reason: str) -> dict:
     """The guide's "transfer to queue": the owner gives an accepted request back; sessions stay."""
+    return _owner_sends_back(store, actor_email, request_id, reason, Action.RETURN, Outcome.RETURNED,
+                             "return", "returned")
+
+
+def _owner_sends_back(store: Store, actor_email: str | None, request_id: int, reason: str, action: Action,
+                      outcome: Outcome, verb: str, event: str) -> dict:
     reason = validate.text_field(reason, what="--reason")
     with store.transaction() as session:
         actor = permissions.load_actor(session, actor_email)
         request = requests.load(session, request_id)
-        _require_owner(actor, request, "return")
-        queue = send_back(session, request, actor, action=Action.RETURN, outcome=Outcome.RETURNED, reason=reason,
-                          note_kind="return", event="returned", now=clock.now())
+        _require_owner(actor, request, verb)
+        queue = send_back(session, request, actor, action=action, outcome=outcome, reason=reason,
+                          note_kind=verb, event=event, now=clock.now())
         return _result(request, queue=queue)
 
 
@@ -283,9 +283,7 @@ def list_sessions(store: Store, actor_email: str | None, request_id: int) -> lis
     with store.reading() as session:
         actor = permissions.load_actor(session, actor_email)
         request = requests.load(session, request_id)
-        if not requests.may_see(session, actor, request):
-            raise Refused(f"{actor.email} may not see {label(request_id)}: only coordinators in scope, its owner"
-                          " and its case team may")
+        requests.require_visible(session, actor, request)
         tz = get_chapter(session, request.chapter_code).timezone
         rows = session.execute(select(MentoringSession, Volunteer.email)
                                .join(Volunteer, Volunteer.id == MentoringSession.mentor_id)

@@ -61,6 +61,18 @@ def enqueue_many(session: Session, rows: list[dict]) -> None:
         session.execute(_insert(session), rows)
 
 
+def queue_watchers(session: Session, chapter, cache: dict | None = None) -> list[str]:
+    """Who hears about requests in `chapter`'s intake queue (the national one if it is not live).
+
+    `cache` keeps the answer per queue for the length of a bulk write (an import, a sweep)."""
+    queue_chapter = chapter.code if chapter.live else None
+    if cache is None:
+        return chapter_coordinators(session, queue_chapter)
+    if queue_chapter not in cache:
+        cache[queue_chapter] = chapter_coordinators(session, queue_chapter)
+    return cache[queue_chapter]
+
+
 def chapter_coordinators(session: Session, chapter_code: str | None) -> list[str]:
     """Who hears about a chapter's queue: its CICs; else the RCICs over it; else the admins.
 

@@ -127,6 +127,12 @@ def require_mentor_access(session: Session, actor: Actor, request: MentoringRequ
         )
 
 
+def require_visible(session: Session, actor: Actor, request: MentoringRequest) -> None:
+    if not may_see(session, actor, request):
+        raise Refused(f"{actor.email} may not see {label(request.id)}: only coordinators in scope, its owner"
+                      " and its case team may")
+
+
 def may_see(session: Session, actor: Actor, request: MentoringRequest) -> bool:
     """Coordinators in scope, the owner, and team members who have not declined."""
     if coordinates(session, actor, request) or request.owner_id == actor.id:

@@ -9,7 +9,6 @@ from sqlmodel import Session
 
 from score_cli.services import permissions, requests
 from score_cli.services.organisation import get_chapter
-from score_cli.services.errors import Refused
 from score_cli.services.timefmt import local
 from score_cli.store.db import Store
 from score_cli.store.models import (Assignment, AuditEvent, CaseTeamMember, ChapterTransfer, Client,
@@ -21,9 +20,7 @@ def show(store: Store, actor_email: str | None, request_id: int) -> dict:
     with store.reading() as session:
         actor = permissions.load_actor(session, actor_email)
         request = requests.load(session, request_id)
-        if not requests.may_see(session, actor, request):
-            raise Refused(f"{actor.email} may not see {requests.label(request_id)}: only coordinators in"
-                          " scope, its owner and its case team may")
+        requests.require_visible(session, actor, request)
         return describe(session, request)
 
 

@@ -3,8 +3,9 @@ pause expiry and direct-request limits.
 
 Set-based and index-driven: due items are found through their stored deadlines
 ((outcome, timeout_at), (outcome, accept_due_at), (status, submitted_at)), in keyset batches,
-so the work grows with the number of due items, not with the store. Each item is then done
-in its own small transaction that re-reads it under the write lock: it is either fully done
+so the work grows with the number of due items, not with the store. Timeouts and reminders are
+done many to a transaction (`sweep_batch`); the other items, and any batch that is not exactly as
+found, one to a transaction that re-reads the item under the write lock: either fully done
 (state, audit event, outbox messages) or untouched. An item that someone changed meanwhile
 (a coordinator, another sweep) is left alone and counted as skipped; a second sweep at the
 same moment finds nothing left to do.
@@ -22,16 +23,13 @@ from sqlmodel import Session
 
 from score_cli import calendar, clock
 from score_cli.services import audit, outbox, requests, sweep_batch
-from score_cli.services.assignment import remove_lead
 from score_cli.services.errors import Conflict
-from score_cli.services.requests import label
 from score_cli.services.timefmt import local, local_text
-from score_cli.services.workflow import Action, allowed
 from score_cli.store.db import Store
 from score_cli.store.hints import by_key_only
 from score_cli.store.models import (Assignment, AuditEvent, Chapter, ContactAttempt, MentoringRequest,
                                     Volunteer)
-from score_cli.vocabulary import NATIONAL_QUEUE, AssignmentKind, Outcome, Status, VolunteerStatus
+from score_cli.vocabulary import AssignmentKind, Outcome, Status, VolunteerStatus
 
 ACTOR = "sweep"
 BATCH_SIZE = 500  # due items found per read
@@ -42,9 +40,6 @@ CONTACT_ATTEMPTS_EXPECTED = 3
 # What the sweep does, in the order it does it; with the rest, the keys of `--format json`.
 ACTIONS = ("timed_out", "reminded", "follow_up", "ready_to_close", "pause_ended")
 KINDS = ACTIONS + ("direct_limit_reached", "held", "skipped", "failed")
-FAILED_WORK = {"_time_out": "could not time out assignment", "_remind": "could not remind on assignment",
-               "_flag_contact_window": "could not flag request",
-               "_end_pause": "could not end the pause of volunteer"}
 
 
 @dataclass
@@ -100,12 +95,13 @@ class _Sweep:
 
     def run(self) -> SweepResult:
         coordinators: dict = {}
-        self._in_batches("timed_out", self._due(_due_timeouts), _time_out,
+        self._in_batches("timed_out", self._due(_due_timeouts), "could not time out assignment",
                          lambda session, ids: sweep_batch.time_out(session, self.places, self.now, ids, coordinators))
-        self._in_batches("reminded", self._working_day_only(self._due(_due_reminders)), _remind,
+        self._in_batches("reminded", self._working_day_only(self._due(_due_reminders)), "could not remind on assignment",
                          lambda session, ids: sweep_batch.remind(session, self.places, self.now, ids))
-        self._each(None, self._due(_contact_windows), _flag_contact_window)
-        self._each("pause_ended", self._working_day_only(self._over_locally(self._due(_ended_pauses))), _end_pause)
+        self._each(None, self._due(_contact_windows), _flag_contact_window, "could not flag request")
+        self._each("pause_ended", self._working_day_only(self._over_locally(self._due(_ended_pauses))), _end_pause,
+                   "could not end the pause of volunteer")
         self._direct_limits()
         return self.result
 
@@ -138,7 +134,7 @@ class _Sweep:
 
     # -- doing one item in its own transaction ------------------------------------------------
 
-    def _each(self, kind: str | None, rows: Iterator[tuple], work: Callable) -> None:
+    def _each(self, kind: str | None, rows: Iterator[tuple], work: Callable, failure: str) -> None:
         counts = self.result.counts
         for row in rows:
             try:
@@ -153,14 +149,22 @@ class _Sweep:
                 continue
             except Exception as exc:  # one bad item must not stop the night's work
                 counts["failed"] += 1
-                self.result.errors.append(f"{FAILED_WORK[work.__name__]} {row.id}: {exc}")
+                self.result.errors.append(f"{failure} {row.id}: {exc}")
                 continue
             counts[kind or item["kind"]] += 1
             self.result.items.append({"kind": kind or item["kind"], **item})
 
-    def _in_batches(self, kind: str, rows: Iterator[tuple], work: Callable, batch_work: Callable) -> None:
+    def _in_batches(self, kind: str, rows: Iterator[tuple], failure: str, batch_work: Callable) -> None:
         """Items `write_batch_size` at a time in one transaction; a batch that is not exactly as
-        found, or fails, is done again item by item, so that each item is done or named."""
+        found, or fails, is done again one item at a time (a batch of one), so that each item is
+        done, skipped or named."""
+
+        def one(_sweep, session, row) -> dict:
+            try:
+                return batch_work(session, [row.id])[0]
+            except sweep_batch.Incomplete:
+                raise _Skip from None
+
         rows = iter(rows)
         while batch := list(islice(rows, self.write_batch_size)):
             try:
@@ -171,7 +175,7 @@ class _Sweep:
             except _DryRun as rolled_back:
                 items = rolled_back.item
             except Exception:  # sweep_batch.Incomplete, or anything else: one by one tells which
-                self._each(kind, iter(batch), work)
+                self._each(kind, iter(batch), one, failure)
                 continue
             self.result.counts[kind] += len(items)
             self.result.items += [{"kind": kind, **item} for item in items]
@@ -228,40 +232,6 @@ def _current(session: Session, assignment_id: int, outcome: Outcome) -> tuple[As
     return found, request
 
 
-def _time_out(sweep: _Sweep, session: Session, row) -> dict:
-    now = sweep.now
-    found, request = _current(session, row.id, Outcome.OPEN)
-    if found.timeout_at > now or not allowed(Action.TIMEOUT, request.status):
-        raise _Skip
-    place = sweep.places[request.chapter_code]
-    mentor = session.get(Volunteer, found.mentor_id)
-    closed = session.execute(
-        update(Assignment).where(Assignment.id == found.id, Assignment.outcome == Outcome.OPEN)
-        .values(outcome=Outcome.TIMED_OUT, outcome_at=now, reason="not accepted in time")
-        .execution_options(synchronize_session=False))
-    if closed.rowcount != 1:
-        raise _Skip
-    remove_lead(session, request.id, now)
-    queue = place.code if place.live else NATIONAL_QUEUE
-    try:
-        requests.change(session, request, actor=ACTOR, action=str(Action.TIMEOUT),
-                        to_status=Status.PENDING_REASSIGNMENT, at=now,
-                        reason="not accepted within five business days",
-                        detail={"mentor": mentor.email, "timeout_at": found.timeout_at, "queue": queue},
-                        owner_id=None, queue=queue)
-    except Conflict:
-        raise _Skip from None
-    values = {"request": label(request.id), "client_name": requests.client_name(session, request),
-              "mentor_name": mentor.name, "chapter": place.code,
-              "assigned_at": local_text(found.assigned_at, place.timezone)}
-    outbox.enqueue(session, event="timed_out_mentor", recipient=mentor.email, request_id=request.id,
-                   occurrence=found.id, values=values)
-    for cic in outbox.chapter_coordinators(session, place.code if place.live else None):
-        outbox.enqueue(session, event="timed_out", recipient=cic, request_id=request.id,
-                       occurrence=found.id, values=values)
-    return {"id": request.id, "email": mentor.email, "queue": queue}
-
-
 # -- accept-overdue reminders -------------------------------------------------------------------
 
 
@@ -272,32 +242,6 @@ def _due_reminders(now: datetime, after: tuple | None):
                    Assignment.timeout_at > now, Assignment.reminder_sent_at.is_(None),
                    _after(Assignment.accept_due_at, Assignment.id, after))
             .order_by(Assignment.accept_due_at, Assignment.id))
-
-
-def _remind(sweep: _Sweep, session: Session, row) -> dict:
-    now = sweep.now
-    found, request = _current(session, row.id, Outcome.OPEN)
-    if request.status != Status.ASSIGNED or found.timeout_at <= now or found.accept_due_at > now:
-        raise _Skip
-    marked = session.execute(
-        update(Assignment).where(Assignment.id == found.id, Assignment.outcome == Outcome.OPEN,
-                                 Assignment.reminder_sent_at.is_(None))
-        .values(reminder_sent_at=now).execution_options(synchronize_session=False))
-    if marked.rowcount != 1:
-        raise _Skip
-    mentor = session.get(Volunteer, found.mentor_id)
-    place = sweep.places[request.chapter_code]
-    audit.record(session, actor=ACTOR, action="accept_reminder", request_id=request.id, volunteer_id=mentor.id,
-                 from_status=request.status, to_status=request.status, at=now,
-                 detail={"mentor": mentor.email, "accept_due_at": found.accept_due_at})
-    outbox.enqueue(session, event="accept_overdue", recipient=mentor.email, request_id=request.id,
-                   occurrence=found.id,
-                   values={"request": label(request.id), "client_name": requests.client_name(session, request),
-                           "mentor_name": mentor.name,
-                           "assigned_at": local_text(found.assigned_at, place.timezone),
-                           "accept_due": local_text(found.accept_due_at, place.timezone),
-                           "timeout": local_text(found.timeout_at, place.timezone)})
-    return {"id": request.id, "email": mentor.email}
 
 
 # -- contact window: follow up, or ready to close as no_response ------------------------------

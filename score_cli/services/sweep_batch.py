@@ -16,6 +16,7 @@ from sqlalchemy import case, select, update
 from sqlmodel import Session
 
 from score_cli.services import audit, outbox
+from score_cli.services.organisation import queue_of
 from score_cli.services.requests import label
 from score_cli.services.timefmt import local_text
 from score_cli.services.workflow import TRANSITIONS, Action
@@ -83,7 +84,7 @@ def time_out(session: Session, places: dict, now: datetime, assignment_ids: list
     history, messages, items = [], [], []
     for row in rows:
         place = places[row.chapter_code]
-        queue = place.code if place.live else NATIONAL_QUEUE
+        queue = queue_of(place)
         history.append(audit.event_row(
             actor=ACTOR, action=str(Action.TIMEOUT), request_id=row.request_id, from_status=row.status,
             to_status=Status.PENDING_REASSIGNMENT, at=now, reason="not accepted within five business days",
@@ -92,11 +93,9 @@ def time_out(session: Session, places: dict, now: datetime, assignment_ids: list
                   "chapter": place.code, "assigned_at": local_text(row.assigned_at, place.timezone)}
         messages.append(outbox.message(event="timed_out_mentor", recipient=row.email, request_id=row.request_id,
                                        occurrence=row.id, values=values))
-        live_chapter = place.code if place.live else None
-        if live_chapter not in coordinators:
-            coordinators[live_chapter] = outbox.chapter_coordinators(session, live_chapter)
         messages += [outbox.message(event="timed_out", recipient=cic, request_id=row.request_id,
-                                    occurrence=row.id, values=values) for cic in coordinators[live_chapter]]
+                                    occurrence=row.id, values=values)
+                     for cic in outbox.queue_watchers(session, place, coordinators)]
         items.append({"id": row.request_id, "email": row.email, "queue": queue})
     audit.record_many(session, history)
     outbox.enqueue_many(session, messages)

@@ -18,6 +18,7 @@ from score_cli.services.permissions import Actor, Grant
 from score_cli.services.timefmt import zone
 from score_cli.services.scope import Scope, chapter_filter, check_exists, default_for
 from score_cli.store.db import Store
+from score_cli.store.hints import in_chunks
 from score_cli.store.models import Chapter, Volunteer, VolunteerExpertise, VolunteerRole
 from score_cli.vocabulary import Classification, Role, ScopeKind, VolunteerStatus
 
@@ -238,14 +239,9 @@ def show(store: Store, email: str) -> dict:
         return _describe(volunteer, tz, roles, expertise)
 
 
-def _chunks(ids: list[int], size: int = 900):
-    for start in range(0, len(ids), size):
-        yield ids[start:start + size]
-
-
 def _roles_by_volunteer(session: Session, ids: list[int]) -> dict[int, list[str]]:
     found: dict[int, list[str]] = {}
-    for chunk in _chunks(ids):
+    for chunk in in_chunks(ids):
         for r in session.execute(select(VolunteerRole).where(VolunteerRole.volunteer_id.in_(chunk))
                                  .order_by(VolunteerRole.id)).scalars():
             found.setdefault(r.volunteer_id, []).append(Grant(r.role, r.scope_kind, r.scope_code).label())
@@ -254,7 +250,7 @@ def _roles_by_volunteer(session: Session, ids: list[int]) -> dict[int, list[str]
 
 def _expertise_by_volunteer(session: Session, ids: list[int]) -> dict[int, list[str]]:
     found: dict[int, list[str]] = {}
-    for chunk in _chunks(ids):
+    for chunk in in_chunks(ids):
         for e in session.execute(select(VolunteerExpertise).where(VolunteerExpertise.volunteer_id.in_(chunk))
                                  .order_by(VolunteerExpertise.topic)).scalars():
             found.setdefault(e.volunteer_id, []).append(e.topic)

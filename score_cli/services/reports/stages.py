@@ -48,6 +48,7 @@ from score_cli.services.reports.common import (
 from score_cli.services.scope import Scope
 from score_cli.services.timefmt import local, local_text
 from score_cli.store.db import Store
+from score_cli.store.hints import in_chunks
 from score_cli.store.models import Assignment, CaseTeamMember, Client, ContactAttempt, MentoringRequest, Volunteer
 from score_cli.store.types import UTCDateTime
 from score_cli.vocabulary import NATIONAL_QUEUE, OPEN_STATUSES, Outcome, Status, TeamRole, TeamState, VolunteerStatus
@@ -221,8 +222,7 @@ def _query(run: Run, condition, stage: str):
 def _inactive_team(run: Run, request_ids: list[int]) -> dict[int, list[str]]:
     """For each request, its case team members (not the lead: the owner) who are not active."""
     found: dict[int, list[str]] = {}
-    for start in range(0, len(request_ids), 500):
-        chunk = request_ids[start:start + 500]
+    for chunk in in_chunks(request_ids):
         rows = run.session.execute(
             select(CaseTeamMember.request_id, Volunteer.email, Volunteer.status)
             .join(Volunteer, Volunteer.id == CaseTeamMember.volunteer_id)
