@@ -4,9 +4,10 @@
     uv run python benchmarks/run.py --quick         # 10k/100k stores instead of 100k/1M
     uv run python benchmarks/run.py --only help,queue
 
-Each command runs several times as a fresh process; the table gives the median wall time,
-the peak memory (max RSS) of the slowest run, the target and whether it holds, and is written
-to benchmarks/RESULTS.md. Stores are built with `score demo` and cached in benchmarks/cache/.
+Each command runs several times as a fresh process; the table gives the median wall time, the
+largest peak memory (resident set high-water mark) of the runs, the target and whether it
+holds, and is written to benchmarks/RESULTS.md. Stores are built with `score demo` and cached
+in benchmarks/cache/.
 """
 
 from __future__ import annotations
@@ -48,17 +49,35 @@ def clean_env(extra: dict | None = None) -> dict:
     return env
 
 
+# `python -m score_cli ARGS`, which on exit writes its own peak RSS (VmHWM) to $BENCH_PEAK_FILE.
+# ru_maxrss of a child is no use here: Linux carries the benchmark's own peak into it at exec.
+MEASURED = """
+import atexit, os, runpy, sys
+def peak():
+    with open('/proc/self/status') as status, open(os.environ['BENCH_PEAK_FILE'], 'w') as out:
+        out.write(next(line.split()[1] for line in status if line.startswith('VmHWM:')))
+if os.path.exists('/proc/self/status'):
+    atexit.register(peak)
+sys.argv[0] = 'score'
+runpy.run_module('score_cli', run_name='__main__', alter_sys=True)
+"""
+
+
 def run(argv: list[str], *, repeat: int = 5, env: dict | None = None, stdin: str | None = None,
         setup=None, warm: bool = True) -> Timing:
     """Median wall time and peak RSS of `argv` as a fresh process, `repeat` times (after a warm-up
     run, so that compiled bytecode and the holiday cache exist, as they do after first use)."""
-    env = clean_env(env)
+    peak_file = CACHE / "peak-rss"
+    env = clean_env(dict(env or {}, BENCH_PEAK_FILE=str(peak_file)))
+    if argv[1:3] == ["-m", "score_cli"]:
+        argv = [argv[0], "-c", MEASURED, *argv[3:]]
     if warm and setup is None:
         subprocess.run(argv, env=env, input=stdin, text=True, capture_output=True)
     times, peaks, code = [], [], 0
     for _ in range(repeat):
         if setup:
             setup()
+        peak_file.unlink(missing_ok=True)
         started = time.perf_counter()
         proc = subprocess.Popen(argv, env=env, stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -67,7 +86,7 @@ def run(argv: list[str], *, repeat: int = 5, env: dict | None = None, stdin: str
             proc.stdin.close()
         _, status, usage = os.wait4(proc.pid, 0)
         times.append(time.perf_counter() - started)
-        peaks.append(usage.ru_maxrss / 1024)
+        peaks.append(int(peak_file.read_text()) / 1024 if peak_file.exists() else usage.ru_maxrss / 1024)
         code = os.waitstatus_to_exitcode(status)
         if code != 0:
             err = proc.stderr.read()
@@ -101,7 +120,14 @@ def working_copy(path: str, name: str) -> str:
     for suffix in ("", "-wal", "-shm"):
         Path(str(copy) + suffix).unlink(missing_ok=True)
     shutil.copy2(path, copy)
+    settle()
     return str(copy)
+
+
+def settle() -> None:
+    """Write a fresh copy's pages to disk before timing: otherwise the first commit's fsync also
+    flushes gigabytes of the copy, which no store in use has waiting."""
+    os.sync()
 
 
 def sample(db: str, sql: str):
@@ -199,6 +225,7 @@ def main() -> None:
     small_n, large_n = (10_000, 100_000) if args.quick else (100_000, 1_000_000)
     table = Table()
     r = args.repeat
+    CACHE.mkdir(parents=True, exist_ok=True)
     typer_floor = run([PY, "-c", "import typer"], repeat=r)
     floor = run([PY, "-c", "import typer, rich, sqlmodel"], repeat=r)
     print(f"import floor {floor.median:.3f} s, typer {typer_floor.median:.3f} s", flush=True)
@@ -258,6 +285,7 @@ def main() -> None:
             for store, name in ((large, label), (small, f"{small_n // 1000:,}k")):
                 copy = working_copy(store, f"sweep-{name}.db")
                 due = make_due(copy, due_count)
+                settle()
                 subprocess.run(score(copy, "chapter", "list"), env=clean_env(), capture_output=True)  # warm caches
                 t = run(score(copy, "sweep", "--format", "json"), repeat=1, warm=False)
                 times[name] = t

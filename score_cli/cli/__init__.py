@@ -6,41 +6,20 @@ import sys
 from typing import Annotated
 
 import typer
-from typer._coercion import RuntimeParam
 from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
 from score_cli import __version__
 from score_cli.cli.context import AppState
 from score_cli.cli.output import check_format
-
-
-class _AsTyped(RuntimeParam):
-    """The value as typed: the global options are text, with nothing to convert."""
-
-    def coerce(self, value, param, ctx):
-        return value
-
-    def _coerce_value(self, value, param, ctx):
-        return value
-
-
-def _as_typed(param):
-    """Typer converts every option's value with pydantic, whose import would double the time of
-    `score queue --help`. The global options come before every command and are plain text or
-    flags, so their values are taken as they are (--format is still checked by its callback)."""
-    descriptor = getattr(param, "type_descriptor", None)
-    if descriptor is not None and descriptor.annotation in (str, bool):
-        param._runtime_param = _AsTyped(parameter_info=descriptor.parameter_info, annotation=descriptor.annotation)
-    return param
+from score_cli.cli.values import convert_plainly
 
 
 class ScoreGroup(TyperGroup):
     """Turns the service layer's errors into one line on stderr and the exit code of SPEC §8."""
 
     def parse_args(self, ctx, args):
-        for param in self.get_params(ctx):  # Typer adds the completion options after __init__
-            _as_typed(param)
+        convert_plainly(self, ctx)
         return super().parse_args(ctx, args)
 
     def invoke(self, ctx):

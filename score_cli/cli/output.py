@@ -10,6 +10,7 @@ import json
 import sys
 from datetime import date, datetime
 from enum import Enum
+from itertools import chain
 from typing import Annotated, Iterable, Sequence
 
 import typer
@@ -93,6 +94,32 @@ def _cell(value) -> str:
     return str(value)
 
 
+def stream_rows(rows: Iterable[dict], fmt: str, columns: Sequence[str]) -> None:
+    """JSON (an array, one object a line, every key) or spreadsheet-safe CSV, written as rows come.
+
+    The first row is read before anything is written, so an error found by the report (a
+    permission, an unknown chapter) leaves stdout empty.
+    """
+    rows = iter(rows)
+    first = next(rows, None)
+    out = sys.stdout
+    if fmt == "json":
+        if first is None:
+            out.write("[]\n")
+            return
+        out.write("[\n")
+        encode = json.JSONEncoder(default=_plain, ensure_ascii=False).encode
+        for i, row in enumerate(chain([first], rows)):
+            out.write((",\n" if i else "") + encode(row))
+        out.write("\n]\n")
+        return
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    if first is not None:
+        for row in chain([first], rows):
+            writer.writerow([spreadsheet_safe(row.get(c)) for c in columns])
+
+
 def render_rows(
     rows: Iterable[dict],
     fmt: str,
@@ -103,16 +130,8 @@ def render_rows(
     empty: str = "nothing to show",
 ) -> None:
     """A listing: JSON gives every key of every row; table and CSV give `columns`."""
-    if fmt == "json":
-        typer.echo(to_json(list(rows)))
-        return
-    if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(columns)
-        for row in rows:
-            writer.writerow([spreadsheet_safe(row.get(c)) for c in columns])
-        sys.stdout.write(out.getvalue())
+    if fmt in ("json", "csv"):
+        stream_rows(rows, fmt, columns)
         return
     rows = list(rows)
     from rich.console import Console

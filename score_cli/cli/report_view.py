@@ -1,17 +1,13 @@
 """How reports look on a terminal: Rich tables with a totals line, bar charts and sparklines.
 
-JSON and CSV go through `output.render_rows` like every listing (CSV spreadsheet-safe); this
+JSON and CSV go through `output.stream_rows` like every listing (CSV spreadsheet-safe); this
 module only adds what a person reading a report in a terminal wants on top of a table.
 """
 
 
-import csv
-import json
-import sys
-from itertools import chain
 from typing import Callable, Iterable, Sequence
 
-from score_cli.cli.output import _cell, _plain, spreadsheet_safe
+from score_cli.cli.output import _cell, stream_rows
 
 SPARKS = "▁▂▃▄▅▆▇█"
 BAR = "█"
@@ -32,32 +28,6 @@ def bar(value: float, largest: float, width: int = 30) -> str:
     if largest <= 0 or value <= 0:
         return ""
     return BAR * max(1, round(width * value / largest))
-
-
-def stream_rows(rows: Iterable[dict], fmt: str, columns: Sequence[str]) -> None:
-    """JSON (an array, one object a line, every key) or spreadsheet-safe CSV, written as rows come.
-
-    The first row is read before anything is written, so an error found by the report (a
-    permission, an unknown chapter) leaves stdout empty.
-    """
-    rows = iter(rows)
-    first = next(rows, None)
-    out = sys.stdout
-    if fmt == "json":
-        if first is None:
-            out.write("[]\n")
-            return
-        out.write("[\n")
-        encode = json.JSONEncoder(default=_plain, ensure_ascii=False).encode
-        for i, row in enumerate(chain([first], rows)):
-            out.write((",\n" if i else "") + encode(row))
-        out.write("\n]\n")
-        return
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
-    if first is not None:
-        for row in chain([first], rows):
-            writer.writerow([spreadsheet_safe(row.get(c)) for c in columns])
 
 
 def render_report(

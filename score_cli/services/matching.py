@@ -9,8 +9,9 @@ grouped queries, never one query per mentor.
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, or_, select
 
@@ -19,11 +20,13 @@ from score_cli.services import eligibility, permissions, requests
 from score_cli.services.organisation import get_chapter
 from score_cli.services.workflow import OWNED
 from score_cli.store.db import Store
+from score_cli.store.hints import in_chunks
 from score_cli.store.models import (Assignment, Chapter, District, MentoringRequest, Volunteer,
                                     VolunteerExpertise, VolunteerRole)
 from score_cli.vocabulary import AssignmentKind, Classification, Outcome, Role, VolunteerStatus
 
 TIERS = ("same chapter", "same district", "same region", "any chapter")
+CHUNK = 5000  # mentors per IN-list: well under SQLite's 32,766 bound parameters
 
 
 @dataclass
@@ -51,39 +54,59 @@ def suggest(store: Store, actor_email: str | None, request_id: int, *, limit: in
         in_reach = (Volunteer.status == VolunteerStatus.ACTIVE, Volunteer.id.in_(mentors),
                     Volunteer.classification.in_([str(c) for c in classes]),
                     or_(Volunteer.chapter_code == chapter.code, Volunteer.serve_outside_local_area.is_(True)))
+        # plain rows: thousands of mentors can be in reach, and only the best few are shown
         candidates = session.execute(
-            select(Volunteer, Chapter.district_code, District.region_code)
+            select(Volunteer.id, Volunteer.email, Volunteer.name, Volunteer.chapter_code, Volunteer.classification,
+                   Volunteer.capacity_weekly, Volunteer.capacity_text, Volunteer.pause_from, Volunteer.pause_until,
+                   Chapter.district_code, District.region_code)
             .join(Chapter, Chapter.code == Volunteer.chapter_code)
             .join(District, District.code == Chapter.district_code)
             .where(*in_reach)
         ).all()
-        ids = select(Volunteer.id).where(*in_reach)
-        open_load = _counts(session, select(MentoringRequest.owner_id, func.count())
-                            .where(MentoringRequest.status.in_([str(s) for s in OWNED]),
-                                   MentoringRequest.owner_id.in_(ids))
-                            .group_by(MentoringRequest.owner_id))
-        recent = Assignment.mentor_id.in_(ids), Assignment.kind == AssignmentKind.CIC
-        accepted_60 = _counts(session, select(Assignment.mentor_id, func.count())
-                              .where(*recent, Assignment.assigned_at > now - timedelta(days=75),
-                                     Assignment.accepted_at > now - timedelta(days=60))
-                              .group_by(Assignment.mentor_id))
-        week = _counts(session, select(Assignment.mentor_id, func.count())
-                       .where(*recent, Assignment.assigned_at > now - timedelta(days=7))
-                       .group_by(Assignment.mentor_id))
+        ids = [c.id for c in candidates]
+        week = _counts(session, ids, lambda chunk: _recent(chunk, now - timedelta(days=7)))
         before = set(session.execute(select(Assignment.mentor_id).where(
             Assignment.request_id == request.id,
             Assignment.outcome.in_([Outcome.DECLINED, Outcome.TIMED_OUT]))).scalars())
         topics = {t for t in (request.mentoring_area, request.business_type) if t}
-        experts = set(session.execute(select(VolunteerExpertise.volunteer_id).where(
-            VolunteerExpertise.topic.in_(topics), VolunteerExpertise.volunteer_id.in_(ids))).scalars()) if topics else set()
+        experts = set()
+        for chunk in in_chunks(ids, CHUNK) if topics else ():
+            experts.update(session.execute(select(VolunteerExpertise.volunteer_id).where(
+                VolunteerExpertise.volunteer_id.in_(chunk), VolunteerExpertise.topic.in_(topics))).scalars())
         outside_refusing = session.execute(select(func.count()).select_from(Volunteer).where(
             Volunteer.status == VolunteerStatus.ACTIVE, Volunteer.id.in_(mentors),
             Volunteer.chapter_code != chapter.code, Volunteer.serve_outside_local_area.is_(False))).scalar_one()
 
+        eligible, excluded = _eligible(candidates, chapter, region, today, before=before, week=week,
+                                       experts=experts)
+        contenders = _contenders(eligible, limit)
+        chosen = [volunteer.id for _, _, volunteer, _ in contenders]
+        open_load = _counts(session, chosen, lambda chunk: select(MentoringRequest.owner_id, func.count())
+                            .where(MentoringRequest.owner_id.in_(chunk),
+                                   MentoringRequest.status.in_([str(s) for s in OWNED]))
+                            .group_by(MentoringRequest.owner_id))
+        accepted_60 = _counts(session, chosen, lambda chunk: _recent(chunk, now - timedelta(days=75))
+                              .where(Assignment.accepted_at > now - timedelta(days=60)))
+
+    ranked = sorted((tier, no_match, open_load.get(v.id, 0), accepted_60.get(v.id, 0), v.email, v, left)
+                    for tier, no_match, v, left in contenders)
     result = Suggestions(requests.label(request_id), chapter.code)
+    result.rows = [dict(_row(v, tier, not no_match, load, accepted, left), rank=i + 1)
+                   for i, (tier, no_match, load, accepted, _, v, left) in enumerate(ranked[:limit])]
+    excluded["outside_area_not_serving"] = outside_refusing
+    result.excluded = excluded
+    if not result.rows:
+        result.advice = _advice(excluded, chapter.code)
+    return result
+
+
+def _eligible(candidates, chapter, region: str, today, *, before: set[int], week: dict[int, int],
+              experts: set[int]) -> tuple[list[tuple], dict[str, int]]:
+    """(tier, no expertise match, mentor, capacity left) of each mentor who may take the request,
+    and how many were left out for each reason."""
     excluded = {"paused": 0, "at_capacity": 0, "declined_or_timed_out_before": 0}
-    ranked = []
-    for volunteer, district, their_region in candidates:
+    eligible = []
+    for volunteer in candidates:
         if volunteer.id in before:
             excluded["declined_or_timed_out_before"] += 1
             continue
@@ -95,27 +118,40 @@ def suggest(store: Store, actor_email: str | None, request_id: int, *, limit: in
         if left is not None and left <= 0:
             excluded["at_capacity"] += 1
             continue
-        tier = (0 if volunteer.chapter_code == chapter.code else 1 if district == chapter.district_code
-                else 2 if their_region == region else 3)
-        expert = volunteer.id in experts
-        load = open_load.get(volunteer.id, 0)
-        accepted = accepted_60.get(volunteer.id, 0)
-        ranked.append(((tier, not expert, load, accepted, volunteer.email),
-                       _row(volunteer, tier, expert, load, accepted, left, today)))
-    ranked.sort(key=lambda pair: pair[0])
-    result.rows = [dict(row, rank=i + 1) for i, (_, row) in enumerate(ranked[:limit])]
-    excluded["outside_area_not_serving"] = outside_refusing
-    result.excluded = excluded
-    if not result.rows:
-        result.advice = _advice(excluded, chapter.code)
-    return result
+        tier = (0 if volunteer.chapter_code == chapter.code else 1 if volunteer.district_code == chapter.district_code
+                else 2 if volunteer.region_code == region else 3)
+        eligible.append((tier, volunteer.id not in experts, volunteer, left))
+    return eligible, excluded
 
 
-def _counts(session, query) -> dict[int, int]:
-    return dict(session.execute(query).all())
+def _contenders(eligible: list[tuple], limit: int) -> list[tuple]:
+    """The eligible mentors who can reach the first `limit`: ranking goes by tier and expertise
+    before load, so a (tier, expertise) group after the one holding the limit-th mentor cannot.
+    Load and recent acceptances are then counted for these alone, not for every mentor in reach."""
+    eligible.sort(key=lambda entry: entry[:2])
+    if len(eligible) <= limit:
+        return eligible
+    last = eligible[limit - 1][:2]
+    return [entry for entry in eligible if entry[:2] <= last]
 
 
-def _row(v: Volunteer, tier: int, expert: bool, load: int, accepted: int, left: int | None, today: date) -> dict:
+def _recent(mentor_ids, since):
+    """CIC assignments per mentor since `since` (the covering index ix_assignment_mentor_tally)."""
+    return (select(Assignment.mentor_id, func.count())
+            .where(Assignment.mentor_id.in_(mentor_ids), Assignment.kind == AssignmentKind.CIC,
+                   Assignment.assigned_at > since)
+            .group_by(Assignment.mentor_id))
+
+
+def _counts(session, ids: list[int], query_for) -> dict[int, int]:
+    """Grouped counts for the mentors in `ids`, in IN-lists a database takes."""
+    counts: dict[int, int] = {}
+    for chunk in in_chunks(ids, CHUNK):
+        counts.update(session.execute(query_for(chunk)).all())
+    return counts
+
+
+def _row(v, tier: int, expert: bool, load: int, accepted: int, left: int | None) -> dict:
     flags = []
     if v.classification == Classification.PROVISIONAL:
         flags.append("provisional")

@@ -58,7 +58,8 @@ def list_queue(store: Store, actor_email: str | None, scope: Scope | None, *, st
         if limit:
             query = query.limit(limit)
         rows = session.execute(query).all()
-    return [_row(r, now) for r in rows]
+    calendars: dict[str, calendar.BusinessCalendar] = {}  # a national queue spans many chapters
+    return [_row(r, now, calendars) for r in rows]
 
 
 class _ChapterRef:
@@ -68,10 +69,12 @@ class _ChapterRef:
         self.code, self.timezone, self.state = code, timezone, state
 
 
-def _row(r, now) -> dict:
+def _row(r, now, calendars: dict) -> dict:
     (number, status, chapter_code, queue, submitted, changed, area, known, client, owner_email,
      accept_due, timeout, tz, state, code) = r
-    chapter = _ChapterRef(code, tz, state)
+    days = calendars.get(code)
+    if days is None:
+        days = calendars[code] = calendar.calendar_for(_ChapterRef(code, tz, state))
     return {
         "id": f"MRE-{number}",
         "status": status,
@@ -81,8 +84,8 @@ def _row(r, now) -> dict:
         "client_kind": "existing" if known else "new",
         "area": area,
         "submitted_at": local(submitted, tz),
-        "business_days_waiting": calendar.business_days_between(submitted, now, chapter),
-        "business_days_in_stage": calendar.business_days_between(changed, now, chapter),
+        "business_days_waiting": days.business_days_between(submitted, now),
+        "business_days_in_stage": days.business_days_between(changed, now),
         "owner": owner_email,
         "accept_due_at": local(accept_due, tz),
         "accept_overdue": bool(accept_due and accept_due < now),

@@ -151,7 +151,8 @@ class Assignment(SQLModel, table=True):
     __table_args__ = (
         Index("ix_assignment_outcome_timeout", "outcome", "timeout_at"),
         Index("ix_assignment_outcome_accept_due", "outcome", "accept_due_at"),
-        Index("ix_assignment_mentor_assigned", "mentor_id", "assigned_at"),
+        # covering: a mentor's recent counts for --suggest read the index alone
+        Index("ix_assignment_mentor_tally", "mentor_id", "assigned_at", "kind", "accepted_at"),
         Index("ix_assignment_request", "request_id"),
         # covering: the per-mentor tallies of a period read the index alone
         Index("ix_assignment_assigned_tally", "assigned_at", "mentor_id", "kind", "outcome", "accepted_at"),

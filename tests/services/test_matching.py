@@ -6,7 +6,7 @@ import pytest
 from freezegun import freeze_time
 from sqlalchemy import update
 
-from score_cli.services import assignment, matching, volunteers
+from score_cli.services import assignment, matching, mentoring, volunteers
 from score_cli.services.errors import Refused
 from score_cli.store.models import Assignment, Volunteer
 from tests.world import ADMIN, CIC, FAR, MENTOR, MENTOR2, PROVISIONAL, SME
@@ -72,6 +72,32 @@ def test_expertise_then_fewer_open_assignments_rank_first_within_a_tier(world):
     assert order[:3] == [MENTOR, PROVISIONAL, MENTOR2]
     first = matching.suggest(world.store, CIC, request_id).rows[0]
     assert first["expertise_match"] is True and "expertise matches" in first["reason"]
+
+
+def test_with_equal_load_fewer_acceptances_in_the_last_60_days_rank_first(world):
+    # MIA accepted one 30 days ago, PAT one 70 days ago (too old to count); each has one open.
+    with freeze_time("2026-09-14 15:00:00"):
+        mentoring.accept(world.store, PROVISIONAL, world.assigned(PROVISIONAL, email="old@x.com"))
+    with freeze_time("2026-10-24 15:00:00"):
+        mentoring.accept(world.store, MENTOR2, world.assigned(MENTOR2, email="recent@x.com"))
+    with freeze_time("2026-11-23 15:00:00"):
+        mentoring.accept(world.store, MENTOR, world.assigned(MENTOR, email="now@x.com"))
+        rows = matching.suggest(world.store, CIC, world.submit(email="target@x.com")).rows
+    counts = {row["email"]: (row["open_assignments"], row["accepted_60_days"]) for row in rows}
+    assert counts[PROVISIONAL] == (1, 0) and counts[MENTOR2] == (1, 1) and counts[MENTOR] == (1, 1)
+    assert [row["email"] for row in rows[:3]] == [PROVISIONAL, MENTOR2, MENTOR]  # then by e-mail ("2" < "@")
+
+
+def test_a_short_list_is_still_the_best_of_everyone_and_counts_every_exclusion(world):
+    assignment.assign(world.store, CIC, world.submit(email="a@x.com"), MENTOR)
+    assignment.assign(world.store, CIC, world.submit(email="b@x.com"), PROVISIONAL)
+    set_columns(world, FAR, pause_from=date(2026, 1, 1), pause_until=date(2030, 1, 1))
+    request_id = world.submit(email="target@x.com")
+    one = matching.suggest(world.store, CIC, request_id, limit=1)
+    assert emails(one) == [MENTOR2]  # the only local mentor with nothing open
+    assert one.rows[0]["rank"] == 1 and one.excluded["paused"] == 1
+    two = matching.suggest(world.store, CIC, request_id, limit=2)
+    assert emails(two) == [MENTOR2, MENTOR]  # one open each: then by e-mail
 
 
 @pytest.mark.parametrize("capacity, assigned_this_week, suggested", [
