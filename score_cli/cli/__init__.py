@@ -37,6 +37,8 @@ class ScoreGroup(TyperGroup):
                 return self._unexpected(exc)
             typer.echo("score: a file name or value contains a NUL character", err=True)
             raise typer.Exit(2) from None
+        except BrokenPipeError:
+            raise  # the reader left (`score ... | head`): Typer ends quietly with exit 1
         except OSError as exc:  # a file named on the command line that cannot be used
             name = str(exc.filename or "")[:200]
             typer.echo(f"score: {exc.strerror or exc}{': ' + name if name else ''}", err=True)
@@ -128,13 +130,39 @@ def _only(name: str) -> None:
         app.registered_groups[:] = groups
 
 
+def _hollow_groups() -> None:
+    """`score --help` names the groups and their purpose; what is inside them is built only
+    when a group is asked for."""
+    from copy import copy
+
+    for group in app.registered_groups:
+        hollow = copy(group.typer_instance)
+        hollow.registered_commands, hollow.registered_groups = [], []
+        group.typer_instance = hollow
+
+
 def run() -> None:
     """The `score` program."""
     completing = any(key.startswith("_") and key.endswith("_COMPLETE") for key in os.environ)
     name = None if completing else _command_named(sys.argv[1:])
     if name:
         _only(name)
-    app(prog_name="score")
+    elif not completing:
+        _hollow_groups()
+    try:
+        app(prog_name="score")
+    finally:
+        _flush_for_a_reader_that_left()
+
+
+def _flush_for_a_reader_that_left() -> None:
+    """Output still buffered at the end meets a closed pipe here: end as Typer does mid-run,
+    quietly with exit 1, not with Python's "Exception ignored" at shutdown."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
 
 
 if __name__ == "__main__":  # pragma: no cover

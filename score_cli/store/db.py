@@ -15,7 +15,7 @@ from sqlmodel import Session
 from score_cli.services.errors import Conflict, Invalid, NotFound, Refused
 
 # The Alembic revision the code expects; tests check it matches the migrations' head.
-SCHEMA_REVISION = "0005"
+SCHEMA_REVISION = "0006"
 
 
 def busy_timeout_ms() -> int:

@@ -153,7 +153,8 @@ class Assignment(SQLModel, table=True):
         Index("ix_assignment_outcome_accept_due", "outcome", "accept_due_at"),
         # covering: a mentor's recent counts for --suggest read the index alone
         Index("ix_assignment_mentor_tally", "mentor_id", "assigned_at", "kind", "accepted_at"),
-        Index("ix_assignment_request", "request_id"),
+        # covering: a request's accepted assignment is found in the index (sweep)
+        Index("ix_assignment_request_outcome", "request_id", "outcome", "accepted_at"),
         # covering: the per-mentor tallies of a period read the index alone
         Index("ix_assignment_assigned_tally", "assigned_at", "mentor_id", "kind", "outcome", "accepted_at"),
     )
@@ -197,8 +198,10 @@ class Note(SQLModel, table=True):
 
 class ContactAttempt(SQLModel, table=True):
     __tablename__ = "contact_attempt"
+    # covering: attempts since acceptance are counted from the index (sweep, reports)
+    __table_args__ = (Index("ix_contact_attempt_request_at", "request_id", "at"),)
     id: Optional[int] = Field(default=None, primary_key=True)
-    request_id: int = Field(foreign_key="mentoring_request.id", index=True)
+    request_id: int = Field(foreign_key="mentoring_request.id")
     volunteer_id: int = Field(foreign_key="volunteer.id")
     method: str = Field(max_length=8)  # email | phone | other
     note: Optional[str] = None
@@ -243,7 +246,8 @@ class AuditEvent(SQLModel, table=True):
 
     __tablename__ = "audit_event"
     __table_args__ = (
-        Index("ix_audit_request", "request_id", "id"),
+        # covering: "was this flagged since acceptance?" is answered from the index (sweep)
+        Index("ix_audit_request_action", "request_id", "action", "at"),
         Index("ix_audit_volunteer", "volunteer_id"),
     )
     id: Optional[int] = Field(default=None, primary_key=True)

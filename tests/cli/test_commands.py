@@ -76,6 +76,25 @@ def test_a_number_that_is_not_one_or_out_of_bounds_is_refused_before_anything_ru
     assert ran.exit_code == 2 and problem in ran.stderr
 
 
+@pytest.mark.parametrize("fmt", ["csv", "json", "table"])
+def test_a_reader_that_stops_reading_ends_the_command_quietly(world, fmt):
+    """`score chapter list | head -1`: no "Broken pipe" and no Python shutdown noise on stderr."""
+    proc = subprocess.Popen([sys.executable, "-m", "score_cli", "--db", world.url, "chapter", "list",
+                             "--format", fmt], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # before the command has written anything: its first write meets a closed pipe
+    err = proc.stderr.read().decode()
+    assert proc.wait() == 1 and err == ""
+
+
+def test_the_programs_help_names_every_command_and_group_and_a_groups_help_its_commands():
+    top = subprocess.run([sys.executable, "-m", "score_cli", "--help"], capture_output=True, text=True).stdout
+    for line in ("show              Everything about one request", "queue             The Client Intake Queue.",
+                 "report            Reports: clients not yet served"):
+        assert line in top
+    queue = subprocess.run([sys.executable, "-m", "score_cli", "queue", "--help"], capture_output=True, text=True)
+    assert "list  Open requests not yet in progress" in queue.stdout
+
+
 def test_python_dash_m_runs_the_same_app():
     ran = subprocess.run([sys.executable, "-m", "score_cli", "--version"], capture_output=True, text=True)
     assert ran.returncode == 0 and ran.stdout.startswith("score ")
