@@ -36,7 +36,7 @@ def list_queue(store: Store, actor_email: str | None, scope: Scope | None, *, st
                    MentoringRequest.queue, MentoringRequest.submitted_at, MentoringRequest.status_changed_at,
                    MentoringRequest.mentoring_area, MentoringRequest.client_was_known, Client.name,
                    owner.email, current.accept_due_at, current.timeout_at,
-                   Chapter.timezone, Chapter.state, Chapter.code)
+                   Chapter.timezone, Chapter.state)
             .join(Client, Client.id == MentoringRequest.client_id)
             .join(Chapter, Chapter.code == MentoringRequest.chapter_code)
             .outerjoin(owner, owner.id == MentoringRequest.owner_id)
@@ -71,10 +71,10 @@ class _ChapterRef:
 
 def _row(r, now, calendars: dict) -> dict:
     (number, status, chapter_code, queue, submitted, changed, area, known, client, owner_email,
-     accept_due, timeout, tz, state, code) = r
-    days = calendars.get(code)
+     accept_due, timeout, tz, state) = r
+    days = calendars.get(chapter_code)
     if days is None:
-        days = calendars[code] = calendar.calendar_for(_ChapterRef(code, tz, state))
+        days = calendars[chapter_code] = calendar.calendar_for(_ChapterRef(chapter_code, tz, state))
     return {
         "id": f"MRE-{number}",
         "status": status,
