@@ -109,3 +109,8 @@ class MessageStatus(StrEnum):
 
 
 NATIONAL_QUEUE = "national"
+
+
+def request_label(request_id: int) -> str:
+    """How people write a request's number: MRE-123."""
+    return f"MRE-{request_id}"

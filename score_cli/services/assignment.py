@@ -8,8 +8,8 @@ from sqlalchemy import update
 from sqlmodel import Session
 
 from score_cli import clock
-from score_cli.services import eligibility, outbox, permissions, requests, validate, volunteers
-from score_cli.services.organisation import get_chapter, queue_of
+from score_cli.services import access, eligibility, outbox, permissions, requests, validate, volunteers
+from score_cli.services.chapters import get_chapter, queue_of
 from score_cli.services.errors import Conflict, Invalid, Refused
 from score_cli.services.permissions import Actor
 from score_cli.services.requests import label
@@ -101,7 +101,7 @@ def assign(store: Store, actor_email: str | None, request_id: int, mentor_email:
     with store.transaction() as session:
         actor = permissions.load_actor(session, actor_email)
         request = requests.load(session, request_id)
-        requests.require_coordinator(session, actor, request)
+        access.require_coordinator(session, actor, request)
         if request.status in OWNED:
             owner = session.get(Volunteer, request.owner_id)
             raise Conflict(f"{label(request_id)} is {request.status} to {owner.email if owner else 'someone'}"
@@ -125,7 +125,7 @@ def reassign(store: Store, actor_email: str | None, request_id: int, mentor_emai
     with store.transaction() as session:
         actor = permissions.load_actor(session, actor_email)
         request = requests.load(session, request_id)
-        requests.require_coordinator(session, actor, request)
+        access.require_coordinator(session, actor, request)
         previous = session.get(Volunteer, request.owner_id) if request.owner_id else None
         chapter = get_chapter(session, request.chapter_code)
         now = clock.now()
@@ -163,7 +163,7 @@ def transfer(store: Store, actor_email: str | None, request_id: int, chapter_cod
     with store.transaction() as session:
         actor = permissions.load_actor(session, actor_email)
         request = requests.load(session, request_id)
-        requests.require_coordinator(session, actor, request)
+        access.require_coordinator(session, actor, request)
         target = get_chapter(session, chapter_code)
         if target.code == request.chapter_code:
             raise Invalid(f"{label(request_id)} is already in {target.code}")
@@ -190,7 +190,7 @@ def transfer(store: Store, actor_email: str | None, request_id: int, chapter_cod
 
 def withdraw_one(session: Session, actor: Actor, request: MentoringRequest, reason: str, now: datetime) -> None:
     """Withdraw an open request (a CIC in scope, or its owner), telling the owner."""
-    if not (requests.coordinates(session, actor, request) or request.owner_id == actor.id):
+    if not (access.coordinates(session, actor, request) or request.owner_id == actor.id):
         raise Refused(f"{actor.email} may not withdraw {label(request.id)}: only a coordinator of"
                       f" {request.chapter_code} or the request's owner may")
     check(Action.WITHDRAW, request.status, label(request.id))
@@ -218,7 +218,7 @@ def add_note(store: Store, actor_email: str | None, request_id: int, text: str) 
     with store.transaction() as session:
         actor = permissions.load_actor(session, actor_email)
         request = requests.load(session, request_id)
-        if not (requests.coordinates(session, actor, request) or requests.works_on(session, actor, request)):
+        if not (access.coordinates(session, actor, request) or access.works_on(session, actor, request)):
             raise Refused(f"{actor.email} may not add a note to {label(request_id)}: only a coordinator in"
                           " scope, its owner or a case team member may")
         now = clock.now()

@@ -1,20 +1,25 @@
-"""Who may be given a request (SPEC §6), and the deadlines an assignment carries."""
+"""Who may be given a request (SPEC §6), and the deadlines an assignment carries.
+
+`volunteer` is a Volunteer or a row with its columns; `chapter` a row of `chapters`."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
-from sqlmodel import Session
-
 from score_cli import calendar
 from score_cli.services.timefmt import zone
-from score_cli.store.models import Assignment, Chapter, Volunteer, VolunteerRole
+from score_cli.store.sql import query
 from score_cli.vocabulary import AssignmentKind, Classification, Outcome, Role, VolunteerStatus
 
 ACCEPT_DUE_BUSINESS_DAYS = 2
 TIMEOUT_BUSINESS_DAYS = 5
+
+# Plain SQL (store/sql.py): `assign --suggest` reads through this module too.
+_HOLDS_ROLE = query("SELECT 1 FROM volunteer_role WHERE volunteer_id = :volunteer AND role = :role LIMIT 1")
+_ASSIGNED_SINCE = query("SELECT COUNT(*) FROM assignment WHERE mentor_id = :mentor AND kind = :kind"
+                        " AND assigned_at > :since", times=("since",))
+_OUTCOMES = query("SELECT outcome FROM assignment WHERE request_id = :request AND mentor_id = :mentor")
 
 
 @dataclass(frozen=True)
@@ -23,38 +28,32 @@ class Deadlines:
     timeout_at: datetime
 
 
-def deadlines(assigned_at: datetime, chapter: Chapter) -> Deadlines:
+def deadlines(assigned_at: datetime, chapter) -> Deadlines:
     return Deadlines(
         calendar.add_business_days(assigned_at, ACCEPT_DUE_BUSINESS_DAYS, chapter),
         calendar.add_business_days(assigned_at, TIMEOUT_BUSINESS_DAYS, chapter),
     )
 
 
-def local_date(instant: datetime, chapter: Chapter) -> date:
+def local_date(instant: datetime, chapter) -> date:
     return instant.astimezone(zone(chapter.timezone)).date()
 
 
-def is_mentor(session: Session, volunteer_id: int) -> bool:
-    return session.execute(
-        select(VolunteerRole.id).where(VolunteerRole.volunteer_id == volunteer_id,
-                                       VolunteerRole.role == Role.MENTOR).limit(1)
-    ).first() is not None
+def is_mentor(session, volunteer_id: int) -> bool:
+    return session.execute(_HOLDS_ROLE, {"volunteer": volunteer_id, "role": str(Role.MENTOR)}).first() is not None
 
 
-def paused_on(volunteer: Volunteer, day: date) -> bool:
+def paused_on(volunteer, day: date) -> bool:
     if volunteer.pause_from is None and volunteer.pause_until is None:
         return False
     return (volunteer.pause_from or date.min) <= day <= (volunteer.pause_until or date.max)
 
 
-def assignments_since(session: Session, mentor_id: int, kind: str, since: datetime) -> int:
-    return session.execute(
-        select(func.count()).select_from(Assignment).where(
-            Assignment.mentor_id == mentor_id, Assignment.kind == kind, Assignment.assigned_at > since)
-    ).scalar_one()
+def assignments_since(session, mentor_id: int, kind: str, since: datetime) -> int:
+    return session.execute(_ASSIGNED_SINCE, {"mentor": mentor_id, "kind": str(kind), "since": since}).scalar_one()
 
 
-def cic_capacity_left(session: Session, volunteer: Volunteer, now: datetime) -> int | None:
+def cic_capacity_left(session, volunteer, now: datetime) -> int | None:
     """CIC assignments the mentor can still take this week; None when capacity is unknown."""
     if volunteer.capacity_weekly is None:
         return None
@@ -62,20 +61,18 @@ def cic_capacity_left(session: Session, volunteer: Volunteer, now: datetime) -> 
     return max(0, volunteer.capacity_weekly - used)
 
 
-def direct_limit_reached(session: Session, volunteer: Volunteer, now: datetime) -> bool:
+def direct_limit_reached(session, volunteer, now: datetime) -> bool:
     if volunteer.max_direct_weekly is None:
         return False
     used = assignments_since(session, volunteer.id, AssignmentKind.DIRECT, now - timedelta(days=7))
     return used >= volunteer.max_direct_weekly
 
 
-def earlier_outcomes(session: Session, request_id: int, mentor_id: int) -> set[str]:
-    return set(session.execute(
-        select(Assignment.outcome).where(Assignment.request_id == request_id, Assignment.mentor_id == mentor_id)
-    ).scalars())
+def earlier_outcomes(session, request_id: int, mentor_id: int) -> set[str]:
+    return set(session.execute(_OUTCOMES, {"request": request_id, "mentor": mentor_id}).scalars())
 
 
-def problems(session: Session, volunteer: Volunteer, request_id: int | None, chapter: Chapter,
+def problems(session, volunteer, request_id: int | None, chapter,
              now: datetime, *, include_sme: bool = False) -> tuple[list[str], list[str]]:
     """Why this volunteer may not be given the request: (hard rules, rules --force may pass)."""
     hard, soft = [], []

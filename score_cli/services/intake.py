@@ -11,7 +11,7 @@ from sqlmodel import Session
 from score_cli import clock
 from score_cli.services import audit, eligibility, outbox, validate
 from score_cli.services.errors import Invalid
-from score_cli.services.organisation import queue_of
+from score_cli.services.chapters import queue_of
 from score_cli.services.requests import label
 from score_cli.store.models import (Assignment, CaseTeamMember, Chapter, Client, ClientEmail,
                                     MentoringRequest, Note, Volunteer)

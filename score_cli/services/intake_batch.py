@@ -20,7 +20,7 @@ from sqlmodel import Session
 
 from score_cli import clock
 from score_cli.services import audit, intake, outbox
-from score_cli.services.organisation import queue_of
+from score_cli.services.chapters import queue_of
 from score_cli.store import ids
 from score_cli.store.hints import in_chunks
 from score_cli.store.models import Chapter, Client, ClientEmail, MentoringRequest

@@ -9,24 +9,46 @@ grouped queries, never one query per mentor.
 
 from __future__ import annotations
 
-import heapq
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import func, or_, select
-
 from score_cli import clock
-from score_cli.services import eligibility, permissions, requests
-from score_cli.services.organisation import get_chapter
+from score_cli.services import access, eligibility, permissions
+from score_cli.services.chapters import get_chapter
 from score_cli.services.workflow import OWNED
 from score_cli.store.db import Store
 from score_cli.store.hints import in_chunks
-from score_cli.store.models import (Assignment, Chapter, District, MentoringRequest, Volunteer,
-                                    VolunteerExpertise, VolunteerRole)
-from score_cli.vocabulary import AssignmentKind, Classification, Outcome, Role, VolunteerStatus
+from score_cli.store.sql import DAY, query
+from score_cli.vocabulary import AssignmentKind, Classification, Outcome, Role, VolunteerStatus, request_label
 
 TIERS = ("same chapter", "same district", "same region", "any chapter")
 CHUNK = 5000  # mentors per IN-list: well under SQLite's 32,766 bound parameters
+
+# Plain SQL (store/sql.py): a coordinator asks for suggestions with a client waiting.
+_MENTORS = "SELECT volunteer_id FROM volunteer_role WHERE role = :mentor"
+# active mentors of the chapter, and those elsewhere who serve outside their area
+_CANDIDATES = query(
+    "SELECT v.id, v.email, v.name, v.chapter_code, v.classification, v.capacity_weekly, v.capacity_text,"
+    " v.pause_from, v.pause_until, chapter.district_code, district.region_code FROM volunteer v"
+    " JOIN chapter ON chapter.code = v.chapter_code JOIN district ON district.code = chapter.district_code"
+    f" WHERE v.status = :active AND v.id IN ({_MENTORS}) AND v.classification IN :classes"
+    " AND (v.chapter_code = :chapter OR v.serve_outside_local_area = :yes)",
+    lists=("classes",), pause_from=DAY, pause_until=DAY)
+_OUTSIDE_NOT_SERVING = query(
+    f"SELECT COUNT(*) FROM volunteer WHERE status = :active AND id IN ({_MENTORS})"
+    " AND chapter_code <> :chapter AND serve_outside_local_area = :no")
+_BEFORE = query("SELECT mentor_id FROM assignment WHERE request_id = :request AND outcome IN :outcomes",
+                lists=("outcomes",))
+_EXPERTS = query("SELECT volunteer_id FROM volunteer_expertise WHERE volunteer_id IN :ids AND topic IN :topics",
+                 lists=("ids", "topics"))
+# CIC assignments per mentor since a time (the covering index ix_assignment_mentor_tally)
+_RECENT = ("SELECT mentor_id, COUNT(*) FROM assignment WHERE mentor_id IN :ids AND kind = :cic"
+           " AND assigned_at > :since")
+_WEEK = query(_RECENT + " GROUP BY mentor_id", lists=("ids",), times=("since",))
+_ACCEPTED = query(_RECENT + " AND accepted_at > :accepted_since GROUP BY mentor_id", lists=("ids",),
+                  times=("since", "accepted_since"))
+_OPEN_LOAD = query("SELECT owner_id, COUNT(*) FROM mentoring_request WHERE owner_id IN :ids AND status IN :owned"
+                   " GROUP BY owner_id", lists=("ids", "owned"))
 
 
 @dataclass
@@ -41,56 +63,38 @@ class Suggestions:
 def suggest(store: Store, actor_email: str | None, request_id: int, *, limit: int = 10,
             include_sme: bool = False) -> Suggestions:
     now = clock.now()
-    with store.reading() as session:
-        actor = permissions.load_actor(session, actor_email)
-        request = requests.load(session, request_id)
-        requests.require_coordinator(session, actor, request)
-        chapter = get_chapter(session, request.chapter_code)
-        region = session.get(District, chapter.district_code).region_code
+    with store.rows() as conn:
+        actor = permissions.load_actor(conn, actor_email)
+        request = access.read_request(conn, request_id)
+        access.require_coordinator(conn, actor, request)
+        chapter = get_chapter(conn, request.chapter_code)
         today = eligibility.local_date(now, chapter)
         classes = [Classification.CERTIFIED, Classification.PROVISIONAL] + ([Classification.SME] if include_sme else [])
-        mentors = select(VolunteerRole.volunteer_id).where(VolunteerRole.role == Role.MENTOR)
-        # active mentors of the chapter, and those elsewhere who serve outside their area
-        in_reach = (Volunteer.status == VolunteerStatus.ACTIVE, Volunteer.id.in_(mentors),
-                    Volunteer.classification.in_([str(c) for c in classes]),
-                    or_(Volunteer.chapter_code == chapter.code, Volunteer.serve_outside_local_area.is_(True)))
+        reach = {"active": str(VolunteerStatus.ACTIVE), "mentor": str(Role.MENTOR), "chapter": chapter.code}
         # plain rows: thousands of mentors can be in reach, and only the best few are shown
-        candidates = session.execute(
-            select(Volunteer.id, Volunteer.email, Volunteer.name, Volunteer.chapter_code, Volunteer.classification,
-                   Volunteer.capacity_weekly, Volunteer.capacity_text, Volunteer.pause_from, Volunteer.pause_until,
-                   Chapter.district_code, District.region_code)
-            .join(Chapter, Chapter.code == Volunteer.chapter_code)
-            .join(District, District.code == Chapter.district_code)
-            .where(*in_reach)
-        ).all()
+        candidates = conn.execute(_CANDIDATES, dict(reach, classes=[str(c) for c in classes], yes=True)).all()
         ids = [c.id for c in candidates]
-        week = _counts(session, ids, lambda chunk: _recent(chunk, now - timedelta(days=7)))
-        before = set(session.execute(select(Assignment.mentor_id).where(
-            Assignment.request_id == request.id,
-            Assignment.outcome.in_([Outcome.DECLINED, Outcome.TIMED_OUT]))).scalars())
-        topics = {t for t in (request.mentoring_area, request.business_type) if t}
+        cic = {"cic": str(AssignmentKind.CIC), "since": now - timedelta(days=7)}
+        week = _counts(conn, _WEEK, ids, cic)
+        before = set(conn.execute(_BEFORE, {"request": request.id, "outcomes": [
+            str(Outcome.DECLINED), str(Outcome.TIMED_OUT)]}).scalars())
+        topics = sorted({t for t in (request.mentoring_area, request.business_type) if t})
         experts = set()
         for chunk in in_chunks(ids, CHUNK) if topics else ():
-            experts.update(session.execute(select(VolunteerExpertise.volunteer_id).where(
-                VolunteerExpertise.volunteer_id.in_(chunk), VolunteerExpertise.topic.in_(topics))).scalars())
-        outside_refusing = session.execute(select(func.count()).select_from(Volunteer).where(
-            Volunteer.status == VolunteerStatus.ACTIVE, Volunteer.id.in_(mentors),
-            Volunteer.chapter_code != chapter.code, Volunteer.serve_outside_local_area.is_(False))).scalar_one()
+            experts.update(conn.execute(_EXPERTS, {"ids": list(chunk), "topics": topics}).scalars())
+        outside_refusing = conn.execute(_OUTSIDE_NOT_SERVING, dict(reach, no=False)).scalar_one()
 
-        eligible, excluded = _eligible(candidates, chapter, region, today, before=before, week=week,
+        eligible, excluded = _eligible(candidates, chapter, chapter.region_code, today, before=before, week=week,
                                        experts=experts)
         contenders = _contenders(eligible, limit)
         chosen = [volunteer.id for _, _, volunteer, _ in contenders]
-        open_load = _counts(session, chosen, lambda chunk: select(MentoringRequest.owner_id, func.count())
-                            .where(MentoringRequest.owner_id.in_(chunk),
-                                   MentoringRequest.status.in_([str(s) for s in OWNED]))
-                            .group_by(MentoringRequest.owner_id))
-        accepted_60 = _counts(session, chosen, lambda chunk: _recent(chunk, now - timedelta(days=75))
-                              .where(Assignment.accepted_at > now - timedelta(days=60)))
+        open_load = _counts(conn, _OPEN_LOAD, chosen, {"owned": [str(s) for s in OWNED]})
+        accepted_60 = _counts(conn, _ACCEPTED, chosen, dict(cic, since=now - timedelta(days=75),
+                                                             accepted_since=now - timedelta(days=60)))
 
     ranked = sorted((tier, no_match, open_load.get(v.id, 0), accepted_60.get(v.id, 0), v.email, v, left)
                     for tier, no_match, v, left in contenders)
-    result = Suggestions(requests.label(request_id), chapter.code)
+    result = Suggestions(request_label(request_id), chapter.code)
     result.rows = [dict(_row(v, tier, not no_match, load, accepted, left), rank=i + 1)
                    for i, (tier, no_match, load, accepted, _, v, left) in enumerate(ranked[:limit])]
     excluded["outside_area_not_serving"] = outside_refusing
@@ -135,19 +139,11 @@ def _contenders(eligible: list[tuple], limit: int) -> list[tuple]:
     return [entry for entry in eligible if entry[:2] <= last]
 
 
-def _recent(mentor_ids, since):
-    """CIC assignments per mentor since `since` (the covering index ix_assignment_mentor_tally)."""
-    return (select(Assignment.mentor_id, func.count())
-            .where(Assignment.mentor_id.in_(mentor_ids), Assignment.kind == AssignmentKind.CIC,
-                   Assignment.assigned_at > since)
-            .group_by(Assignment.mentor_id))
-
-
-def _counts(session, ids: list[int], query_for) -> dict[int, int]:
+def _counts(conn, statement, ids: list[int], params: dict) -> dict[int, int]:
     """Grouped counts for the mentors in `ids`, in IN-lists a database takes."""
     counts: dict[int, int] = {}
     for chunk in in_chunks(ids, CHUNK):
-        counts.update(session.execute(query_for(chunk)).all())
+        counts.update(conn.execute(statement, dict(params, ids=list(chunk))).all())
     return counts
 
 

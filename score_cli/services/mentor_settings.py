@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from score_cli import clock
 from score_cli.services import audit, eligibility, outbox, permissions, validate, volunteers
-from score_cli.services.organisation import get_chapter
+from score_cli.services.chapters import get_chapter
 from score_cli.services.capacity import parse_capacity
 from score_cli.services.errors import Invalid, Refused
 from score_cli.services.mentoring import send_back

@@ -18,8 +18,8 @@ from sqlalchemy import func, select, update
 from sqlmodel import Session
 
 from score_cli import calendar, clock
-from score_cli.services import outbox, permissions, requests, validate
-from score_cli.services.organisation import get_chapter, queue_of
+from score_cli.services import access, outbox, permissions, requests, validate
+from score_cli.services.chapters import get_chapter, queue_of
 from score_cli.services.assignment import _close_open_assignment, remove_lead, withdraw_one
 from score_cli.services.eligibility import local_date
 from score_cli.services.errors import Invalid, NotFound, Refused
@@ -158,7 +158,7 @@ def contact(store: Store, actor_email: str | None, request_id: int, *, method: s
     with store.transaction() as session:
         actor = permissions.load_actor(session, actor_email)
         request = requests.load(session, request_id)
-        requests.require_mentor_access(session, actor, request, "record a contact on")
+        access.require_mentor_access(session, actor, request, "record a contact on")
         to_status = check(Action.CONTACT, request.status, label(request_id))
         now = clock.now()
         session.add(ContactAttempt(request_id=request.id, volunteer_id=actor.id, method=method, note=note, at=now))
@@ -218,7 +218,7 @@ def add_session(store: Store, actor_email: str | None, request_id: int, *, day: 
     with store.transaction() as session:
         actor = permissions.load_actor(session, actor_email)
         request = requests.load(session, request_id)
-        requests.require_mentor_access(session, actor, request, "add a session to")
+        access.require_mentor_access(session, actor, request, "add a session to")
         to_status = check(Action.SESSION, request.status, label(request_id))
         chapter = get_chapter(session, request.chapter_code)
         now = clock.now()
@@ -250,7 +250,7 @@ def edit_session(store: Store, actor_email: str | None, request_id: int, session
         if row is None or row.request_id != request.id:
             raise NotFound(f"{label(request_id)} has no session {session_id}"
                            f" (see `score session list {label(request_id)}`)")
-        if not requests.works_on(session, actor, request) or actor.id not in (row.mentor_id, request.owner_id):
+        if not access.works_on(session, actor, request) or actor.id not in (row.mentor_id, request.owner_id):
             raise Refused(f"{actor.email} may not edit session {session_id} of {label(request_id)}: only the"
                           " session's author (still on the case team) or the request's owner may")
         chapter = get_chapter(session, request.chapter_code)
@@ -283,7 +283,7 @@ def list_sessions(store: Store, actor_email: str | None, request_id: int) -> lis
     with store.reading() as session:
         actor = permissions.load_actor(session, actor_email)
         request = requests.load(session, request_id)
-        requests.require_visible(session, actor, request)
+        access.require_visible(session, actor, request)
         tz = get_chapter(session, request.chapter_code).timezone
         rows = session.execute(select(MentoringSession, Volunteer.email)
                                .join(Volunteer, Volunteer.id == MentoringSession.mentor_id)
@@ -312,7 +312,7 @@ def set_status(store: Store, actor_email: str | None, request_id: int, status: s
         if target == Status.WITHDRAWN:
             withdraw_one(session, actor, request, note or "status set to withdrawn", now)
             return _result(request)
-        coordinator = requests.coordinates(session, actor, request)
+        coordinator = access.coordinates(session, actor, request)
         if not (coordinator or request.owner_id == actor.id):
             raise Refused(f"{actor.email} may not close {label(request_id)}: only its owner or a coordinator of"
                           f" {request.chapter_code} may")

@@ -10,9 +10,8 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from score_cli.data import data_dir
-from score_cli.services.errors import Invalid, NotFound
+from score_cli.services.errors import Invalid
 from score_cli.store.models import Chapter, District, Region
-from score_cli.vocabulary import NATIONAL_QUEUE
 
 CHAPTER_COLUMNS = (
     "region_code,region_name,district_code,district_name,"
@@ -114,16 +113,3 @@ def list_chapters(session: Session) -> list[dict]:
         }
         for c, d, r in session.execute(query)
     ]
-
-
-def queue_of(chapter) -> str:
-    """Where a chapter's new and returned requests wait: its own intake queue when it is live,
-    otherwise the National Intake Queue."""
-    return chapter.code if chapter.live else NATIONAL_QUEUE
-
-
-def get_chapter(session: Session, code: str) -> Chapter:
-    chapter = session.get(Chapter, code.strip().upper())
-    if chapter is None:
-        raise NotFound(f"no chapter with code {code!r} (see `score chapter list`)")
-    return chapter

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlmodel import Session
-
 from score_cli.services.errors import Invalid, NotFound, Refused
-from score_cli.store.models import Chapter, District, Volunteer, VolunteerRole
+from score_cli.store.sql import query
 from score_cli.vocabulary import Role, ScopeKind, VolunteerStatus
+
+# Plain SQL: every command, the quick reads included, starts here (see store/sql.py).
+_PLACE = query("SELECT chapter.code, district.code, district.region_code FROM chapter"
+               " JOIN district ON district.code = chapter.district_code WHERE chapter.code = :code")
+_VOLUNTEER = query("SELECT id, email, name, chapter_code, status FROM volunteer WHERE email = :email")
+_GRANTS = query("SELECT role, scope_kind, scope_code FROM volunteer_role WHERE volunteer_id = :id")
 
 
 @dataclass(frozen=True)
@@ -74,12 +77,9 @@ RULES: dict[str, tuple[frozenset[str], str]] = {
 }
 
 
-def place_of(session: Session, chapter_code: str) -> Place:
-    row = session.execute(
-        select(Chapter.code, District.code, District.region_code)
-        .join(District, Chapter.district_code == District.code)
-        .where(Chapter.code == chapter_code)
-    ).first()
+def place_of(session, chapter_code: str) -> Place:
+    """`session`: an ORM session or a connection; both run the statement."""
+    row = session.execute(_PLACE, {"code": chapter_code}).first()
     if row is None:
         raise NotFound(f"no chapter with code {chapter_code!r}")
     return Place(*row)
@@ -109,22 +109,17 @@ def require(actor: Actor, action: str, place: Place) -> None:
         raise Refused(f"{actor.email} may not do this in chapter {place.chapter}: {rule}")
 
 
-def load_actor(session: Session, email: str | None) -> Actor:
+def load_actor(session, email: str | None) -> Actor:
     """The volunteer named by --as / SCORE_USER, who must be active."""
     if not email:
         raise Invalid("say who is acting: --as EMAIL or SCORE_USER")
     address = email.strip().lower()
-    volunteer = session.execute(select(Volunteer).where(Volunteer.email == address)).scalar()
+    volunteer = session.execute(_VOLUNTEER, {"email": address}).first()
     if volunteer is None:
         raise NotFound(f"no volunteer with e-mail {address} (the --as user)")
     if volunteer.status != VolunteerStatus.ACTIVE:
         raise Refused(f"{address} is {volunteer.status}: only active volunteers may act")
-    grants = tuple(
-        Grant(r.role, r.scope_kind, r.scope_code)
-        for r in session.execute(
-            select(VolunteerRole).where(VolunteerRole.volunteer_id == volunteer.id)
-        ).scalars()
-    )
+    grants = tuple(Grant(*r) for r in session.execute(_GRANTS, {"id": volunteer.id}))
     return Actor(volunteer.id, volunteer.email, volunteer.name, volunteer.chapter_code, grants)
 
 

@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
-from sqlalchemy import and_, select
-from sqlalchemy.orm import aliased
-
 from score_cli import calendar, clock
 from score_cli.services import permissions, validate
 from score_cli.services.errors import Invalid
-from score_cli.services.scope import Scope, chapter_filter, check_exists, default_for
+from score_cli.services.scope import Scope, chapter_sql, check_exists, default_for
 from score_cli.services.timefmt import local
 from score_cli.store.db import Store
-from score_cli.store.models import Assignment, Chapter, Client, MentoringRequest, Volunteer
+from score_cli.store.sql import AT, FLAG, query
 from score_cli.vocabulary import QUEUED_STATUSES, Status
 
 # The request stays in the intake queue until a session is recorded.
 IN_QUEUE = (Status.NEW, Status.PENDING_REASSIGNMENT, Status.ASSIGNED, Status.ACCEPTED, Status.CONTACTED)
+
+# Plain SQL (store/sql.py): the listing a coordinator opens the day with.
+_QUEUE = """SELECT r.id, r.status, r.chapter_code, r.queue, r.submitted_at, r.status_changed_at, r.mentoring_area,
+ r.client_was_known, client.name AS client, volunteer.email AS owner, assignment.accept_due_at, assignment.timeout_at,
+ chapter.timezone, chapter.state
+FROM mentoring_request r
+JOIN client ON client.id = r.client_id
+JOIN chapter ON chapter.code = r.chapter_code
+LEFT JOIN volunteer ON volunteer.id = r.owner_id  -- the owner
+LEFT JOIN assignment ON assignment.request_id = r.id AND assignment.outcome = 'open'
+WHERE r.status IN :statuses"""
+_TYPES = dict(submitted_at=AT, status_changed_at=AT, client_was_known=FLAG, accept_due_at=AT, timeout_at=AT)
 
 
 def list_queue(store: Store, actor_email: str | None, scope: Scope | None, *, stage: str | None = None,
@@ -26,38 +35,30 @@ def list_queue(store: Store, actor_email: str | None, scope: Scope | None, *, st
     if unassigned:
         statuses = [s for s in statuses if s in QUEUED_STATUSES]
     now = clock.now()
-    with store.reading() as session:
-        actor = permissions.load_actor(session, actor_email) if actor_email else None
+    with store.rows() as conn:
+        actor = permissions.load_actor(conn, actor_email) if actor_email else None
         scope = scope or default_for(actor)
-        owner = aliased(Volunteer)
-        current = aliased(Assignment)
-        query = (
-            select(MentoringRequest.id, MentoringRequest.status, MentoringRequest.chapter_code,
-                   MentoringRequest.queue, MentoringRequest.submitted_at, MentoringRequest.status_changed_at,
-                   MentoringRequest.mentoring_area, MentoringRequest.client_was_known, Client.name,
-                   owner.email, current.accept_due_at, current.timeout_at,
-                   Chapter.timezone, Chapter.state)
-            .join(Client, Client.id == MentoringRequest.client_id)
-            .join(Chapter, Chapter.code == MentoringRequest.chapter_code)
-            .outerjoin(owner, owner.id == MentoringRequest.owner_id)
-            .outerjoin(current, and_(current.request_id == MentoringRequest.id, current.outcome == "open"))
-            .where(MentoringRequest.status.in_([str(s) for s in statuses]))
-            .order_by(MentoringRequest.submitted_at, MentoringRequest.id)
-        )
+        sql, params = _QUEUE, {"statuses": [str(s) for s in statuses]}
         if scope.kind == "mine":
             if actor is None:
                 raise Invalid("--mine needs --as EMAIL")
-            query = query.where(MentoringRequest.owner_id == actor.id)
+            sql += " AND r.owner_id = :owner"
+            params["owner"] = actor.id
         else:
-            check_exists(session, scope)
-            where = chapter_filter(scope, MentoringRequest.chapter_code)
-            if where is not None:
-                query = query.where(where)
+            check_exists(conn, scope)
+            where, scope_params = chapter_sql(scope, "r.chapter_code")
+            if where:
+                sql += " AND " + where
+                params.update(scope_params)
         if overdue:
-            query = query.where(current.accept_due_at < now)
+            sql += " AND assignment.accept_due_at < :now"
+            params["now"] = now
+        sql += " ORDER BY r.submitted_at, r.id"
         if limit:
-            query = query.limit(limit)
-        rows = session.execute(query).all()
+            sql += " LIMIT :limit"
+            params["limit"] = limit
+        times = ("now",) if overdue else ()
+        rows = conn.execute(query(sql, lists=("statuses",), times=times, **_TYPES), params).all()
     calendars: dict[str, calendar.BusinessCalendar] = {}  # a national queue spans many chapters
     return [_row(r, now, calendars) for r in rows]
 

@@ -12,7 +12,7 @@ from sqlalchemy import update
 from sqlmodel import Session
 
 from score_cli import clock
-from score_cli.services import eligibility, outbox, permissions, requests, validate, volunteers
+from score_cli.services import access, eligibility, outbox, permissions, requests, validate, volunteers
 from score_cli.services.errors import Conflict, Refused
 from score_cli.services.requests import label
 from score_cli.services.workflow import Action, check
@@ -43,7 +43,7 @@ def refer(store: Store, actor_email: str | None, request_id: int, mentor_email: 
     with store.transaction() as session:
         actor = permissions.load_actor(session, actor_email)
         request = requests.load(session, request_id)
-        requests.require_mentor_access(session, actor, request, "refer")
+        access.require_mentor_access(session, actor, request, "refer")
         check(Action.REFER, request.status, label(request_id))
         mentor = volunteers.get(session, mentor_email)
         why_not = _refusal(session, request, mentor)

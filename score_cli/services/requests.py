@@ -1,7 +1,8 @@
 """Reading and changing one request: the single path every workflow change goes through.
 
 A change is a conditional UPDATE on the version the caller read, plus its audit event, in
-the caller's transaction: two writers that read the same version cannot both win.
+the caller's transaction: two writers that read the same version cannot both win. Who may
+see or work on a request is `access`.
 """
 
 from __future__ import annotations
@@ -12,17 +13,13 @@ from sqlalchemy import func, select, update
 from sqlmodel import Session
 
 from score_cli import clock
-from score_cli.services import audit, permissions
-from score_cli.services.errors import Conflict, NotFound, Refused
-from score_cli.services.permissions import Actor
+from score_cli.services import audit
+from score_cli.services.errors import Conflict, NotFound
 from score_cli.store.models import CaseTeamMember, Client, MentoringRequest
-from score_cli.vocabulary import CLOSED_STATUSES, Status, TeamState
+from score_cli.vocabulary import CLOSED_STATUSES, Status
+from score_cli.vocabulary import request_label as label
 
 MILESTONES = ("first_assigned_at", "first_accepted_at", "first_contacted_at", "first_session_at")
-
-
-def label(request_id: int) -> str:
-    return f"MRE-{request_id}"
 
 
 def load(session: Session, request_id: int) -> MentoringRequest:
@@ -90,9 +87,6 @@ def change(
     )
 
 
-# --- Access --------------------------------------------------------------------------
-
-
 def team_entry(session: Session, request_id: int, volunteer_id: int) -> CaseTeamMember | None:
     """The volunteer's latest place on the case team, if any."""
     return session.execute(
@@ -101,41 +95,3 @@ def team_entry(session: Session, request_id: int, volunteer_id: int) -> CaseTeam
         .order_by(CaseTeamMember.id.desc())
         .limit(1)
     ).scalar()
-
-
-def coordinates(session: Session, actor: Actor, request: MentoringRequest) -> bool:
-    return permissions.may(actor, "request.coordinate", permissions.place_of(session, request.chapter_code))
-
-
-def require_coordinator(session: Session, actor: Actor, request: MentoringRequest) -> None:
-    permissions.require(actor, "request.coordinate", permissions.place_of(session, request.chapter_code))
-
-
-def works_on(session: Session, actor: Actor, request: MentoringRequest) -> bool:
-    """The owner, or a case team member who accepted the referral."""
-    if request.owner_id == actor.id:
-        return True
-    entry = team_entry(session, request.id, actor.id)
-    return entry is not None and entry.state == TeamState.ACCEPTED
-
-
-def require_mentor_access(session: Session, actor: Actor, request: MentoringRequest, what: str) -> None:
-    if not works_on(session, actor, request):
-        raise Refused(
-            f"{actor.email} may not {what} {label(request.id)}: only its owner or an accepted"
-            " case team member may"
-        )
-
-
-def require_visible(session: Session, actor: Actor, request: MentoringRequest) -> None:
-    if not may_see(session, actor, request):
-        raise Refused(f"{actor.email} may not see {label(request.id)}: only coordinators in scope, its owner"
-                      " and its case team may")
-
-
-def may_see(session: Session, actor: Actor, request: MentoringRequest) -> bool:
-    """Coordinators in scope, the owner, and team members who have not declined."""
-    if coordinates(session, actor, request) or request.owner_id == actor.id:
-        return True
-    entry = team_entry(session, request.id, actor.id)
-    return entry is not None and entry.state in (TeamState.ACCEPTED, TeamState.PENDING)

@@ -4,13 +4,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlalchemy import bindparam, column
 
 from score_cli.services.errors import Invalid, NotFound
 from score_cli.services.permissions import Actor
-from score_cli.store.models import Chapter, District, Region
+from score_cli.store.sql import query
 from score_cli.vocabulary import Role, ScopeKind
+
+# Plain SQL (store/sql.py), so that `queue list` can use it without the ORM classes.
+_EXISTS = {
+    ScopeKind.CHAPTER: query("SELECT 1 FROM chapter WHERE code = :scope_code"),
+    ScopeKind.DISTRICT: query("SELECT 1 FROM district WHERE code = :scope_code"),
+    ScopeKind.REGION: query("SELECT 1 FROM region WHERE code = :scope_code"),
+}
+# The chapters of a district or a region, as a subquery.
+_CHAPTERS_OF = {
+    ScopeKind.DISTRICT: "SELECT code FROM chapter WHERE district_code = :scope_code",
+    ScopeKind.REGION: "SELECT chapter.code FROM chapter JOIN district ON district.code = chapter.district_code"
+                      " WHERE district.region_code = :scope_code",
+}
 
 
 @dataclass(frozen=True)
@@ -60,10 +72,9 @@ def default_for(actor: Actor | None) -> Scope:
     return Scope(ScopeKind.CHAPTER, actor.chapter_code)
 
 
-def check_exists(session: Session, scope: Scope) -> None:
-    table = {ScopeKind.CHAPTER: Chapter, ScopeKind.DISTRICT: District, ScopeKind.REGION: Region}
-    model = table.get(scope.kind)
-    if model is not None and session.get(model, scope.code) is None:
+def check_exists(session, scope: Scope) -> None:
+    exists = _EXISTS.get(scope.kind)
+    if exists is not None and session.execute(exists, {"scope_code": scope.code}).first() is None:
         raise NotFound(f"no {scope.kind} with code {scope.code!r} (see `score chapter list`)")
 
 
@@ -71,12 +82,18 @@ def chapter_filter(scope: Scope, chapter_column):
     """A WHERE clause limiting `chapter_column` to the scope's chapters (None: no limit)."""
     if scope.kind == ScopeKind.CHAPTER:
         return chapter_column == scope.code
-    if scope.kind == ScopeKind.DISTRICT:
-        return chapter_column.in_(select(Chapter.code).where(Chapter.district_code == scope.code))
-    if scope.kind == ScopeKind.REGION:
-        return chapter_column.in_(
-            select(Chapter.code)
-            .join(District, Chapter.district_code == District.code)
-            .where(District.region_code == scope.code)
-        )
-    return None
+    chapters = _CHAPTERS_OF.get(scope.kind)
+    if chapters is None:
+        return None
+    code = bindparam("scope_code", scope.code, unique=True)  # unique: a statement may filter twice
+    return chapter_column.in_(query(chapters).bindparams(code).columns(column("code")))
+
+
+def chapter_sql(scope: Scope, chapter_column: str) -> tuple[str, dict]:
+    """The same limit as SQL text and its parameters, for a plain-SQL read ("" : no limit)."""
+    if scope.kind == ScopeKind.CHAPTER:
+        return f"{chapter_column} = :scope_code", {"scope_code": scope.code}
+    chapters = _CHAPTERS_OF.get(scope.kind)
+    if chapters is None:
+        return "", {}
+    return f"{chapter_column} IN ({chapters})", {"scope_code": scope.code}

@@ -4,60 +4,72 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import select
-from sqlmodel import Session
-
-from score_cli.services import permissions, requests
-from score_cli.services.organisation import get_chapter
+from score_cli.services import access, permissions
+from score_cli.services.chapters import get_chapter
 from score_cli.services.timefmt import local
 from score_cli.store.db import Store
-from score_cli.store.models import (Assignment, AuditEvent, CaseTeamMember, ChapterTransfer, Client,
-                                    ClientEmail, ContactAttempt, MentoringSession, Note, Volunteer)
-from score_cli.vocabulary import TeamState
+from score_cli.store.sql import AT, DAY, FLAG, query
+from score_cli.vocabulary import TeamState, request_label
+
+# Plain SQL (store/sql.py): a coordinator looks requests up all day.
+_CLIENT = query("SELECT name, phone, business_name, zip FROM client WHERE id = :id")
+_CLIENT_EMAILS = query("SELECT email FROM client_email WHERE client_id = :id ORDER BY id")
+_TEAM = query("SELECT volunteer_id, referred_by_id, role, state, created_at FROM case_team_member"
+              " WHERE request_id = :id ORDER BY id", created_at=AT)
+_ASSIGNMENTS = query("SELECT mentor_id, assigned_by_id, kind, assigned_at, accept_due_at, timeout_at, outcome,"
+                     " accepted_at, outcome_at FROM assignment WHERE request_id = :id ORDER BY id",
+                     assigned_at=AT, accept_due_at=AT, timeout_at=AT, accepted_at=AT, outcome_at=AT)
+_NOTES = query("SELECT created_at, author_id, kind, text FROM note WHERE request_id = :id ORDER BY id",
+               created_at=AT)
+_CONTACTS = query("SELECT at, volunteer_id, method, note FROM contact_attempt WHERE request_id = :id ORDER BY id",
+                  at=AT)
+_SESSIONS = query("SELECT session_date, mentor_id, minutes, notes, entered_at, entered_late FROM mentoring_session"
+                  " WHERE request_id = :id ORDER BY session_date, id", session_date=DAY, entered_at=AT,
+                  entered_late=FLAG)
+_TRANSFERS = query("SELECT at, from_chapter, to_chapter, to_national_queue, by_id, reason FROM chapter_transfer"
+                   " WHERE request_id = :id ORDER BY id", at=AT, to_national_queue=FLAG)
+_HISTORY = query("SELECT at, actor, action, from_status, to_status, reason, detail FROM audit_event"
+                 " WHERE request_id = :id ORDER BY id", at=AT)
+_EMAILS = query("SELECT id, email FROM volunteer WHERE id IN :ids", lists=("ids",))
 
 
 def show(store: Store, actor_email: str | None, request_id: int) -> dict:
-    with store.reading() as session:
-        actor = permissions.load_actor(session, actor_email)
-        request = requests.load(session, request_id)
-        requests.require_visible(session, actor, request)
-        return describe(session, request)
+    with store.rows() as conn:
+        actor = permissions.load_actor(conn, actor_email)
+        request = access.read_request(conn, request_id)
+        access.require_visible(conn, actor, request)
+        return describe(conn, request)
 
 
-def _emails(session: Session, ids: set[int | None]) -> dict[int, str]:
+def _emails(conn, ids: set[int | None]) -> dict[int, str]:
     ids = {i for i in ids if i is not None}
     if not ids:
         return {}
-    return dict(session.execute(select(Volunteer.id, Volunteer.email).where(Volunteer.id.in_(ids))).all())
+    return dict(conn.execute(_EMAILS, {"ids": sorted(ids)}).all())
 
 
-def describe(session: Session, request) -> dict:
-    chapter = get_chapter(session, request.chapter_code)
+def describe(conn, request) -> dict:
+    """Everything about `request` (its row); `conn` is a connection or an ORM session."""
+    chapter = get_chapter(conn, request.chapter_code)
     tz = chapter.timezone
-    client = session.get(Client, request.client_id)
-    client_emails = session.execute(select(ClientEmail.email).where(ClientEmail.client_id == client.id)
-                                    .order_by(ClientEmail.id)).scalars().all()
-    team = session.execute(select(CaseTeamMember).where(CaseTeamMember.request_id == request.id)
-                           .order_by(CaseTeamMember.id)).scalars().all()
-    assignments = session.execute(select(Assignment).where(Assignment.request_id == request.id)
-                                  .order_by(Assignment.id)).scalars().all()
-    notes = session.execute(select(Note).where(Note.request_id == request.id).order_by(Note.id)).scalars().all()
-    contacts = session.execute(select(ContactAttempt).where(ContactAttempt.request_id == request.id)
-                               .order_by(ContactAttempt.id)).scalars().all()
-    sessions = session.execute(select(MentoringSession).where(MentoringSession.request_id == request.id)
-                               .order_by(MentoringSession.session_date, MentoringSession.id)).scalars().all()
-    transfers = session.execute(select(ChapterTransfer).where(ChapterTransfer.request_id == request.id)
-                                .order_by(ChapterTransfer.id)).scalars().all()
-    history = session.execute(select(AuditEvent).where(AuditEvent.request_id == request.id)
-                              .order_by(AuditEvent.id)).scalars().all()
-    who = _emails(session, {request.owner_id, request.direct_mentor_id}
+    of_request = {"id": request.id}
+    client = conn.execute(_CLIENT, {"id": request.client_id}).one()
+    client_emails = conn.execute(_CLIENT_EMAILS, {"id": request.client_id}).scalars().all()
+    team = conn.execute(_TEAM, of_request).all()
+    assignments = conn.execute(_ASSIGNMENTS, of_request).all()
+    notes = conn.execute(_NOTES, of_request).all()
+    contacts = conn.execute(_CONTACTS, of_request).all()
+    sessions = conn.execute(_SESSIONS, of_request).all()
+    transfers = conn.execute(_TRANSFERS, of_request).all()
+    history = conn.execute(_HISTORY, of_request).all()
+    who = _emails(conn, {request.owner_id, request.direct_mentor_id}
                   | {t.volunteer_id for t in team} | {t.referred_by_id for t in team}
                   | {a.mentor_id for a in assignments} | {a.assigned_by_id for a in assignments}
                   | {n.author_id for n in notes} | {c.volunteer_id for c in contacts}
                   | {s.mentor_id for s in sessions} | {t.by_id for t in transfers})
     current = next((a for a in reversed(assignments) if a.outcome == "open"), None)
     return {
-        "id": requests.label(request.id),
+        "id": request_label(request.id),
         "number": request.id,
         "status": request.status,
         "chapter": request.chapter_code,
@@ -113,5 +125,5 @@ def describe(session: Session, request) -> dict:
 
 def describe_by_id(store: Store, request_id: int) -> dict:
     """The same view without an actor: for commands that run without one (intake)."""
-    with store.reading() as session:
-        return describe(session, requests.load(session, request_id))
+    with store.rows() as conn:
+        return describe(conn, access.read_request(conn, request_id))

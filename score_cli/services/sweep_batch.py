@@ -16,7 +16,7 @@ from sqlalchemy import case, select, update
 from sqlmodel import Session
 
 from score_cli.services import audit, outbox
-from score_cli.services.organisation import queue_of
+from score_cli.services.chapters import queue_of
 from score_cli.services.requests import label
 from score_cli.services.timefmt import local_text
 from score_cli.services.workflow import TRANSITIONS, Action

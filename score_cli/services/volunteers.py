@@ -13,7 +13,7 @@ from score_cli.services import audit, permissions, validate
 from score_cli.services.capacity import parse_capacity
 from score_cli.services.eligibility import paused_on
 from score_cli.services.errors import Invalid, NotFound, Refused
-from score_cli.services.organisation import get_chapter
+from score_cli.services.chapters import get_chapter
 from score_cli.services.permissions import Actor, Grant
 from score_cli.services.timefmt import zone
 from score_cli.services.scope import Scope, chapter_filter, check_exists, default_for

@@ -5,14 +5,15 @@ from __future__ import annotations
 import os
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from sqlalchemy import create_engine, event, inspect, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, DBAPIError, IntegrityError, OperationalError
-from sqlmodel import Session
-
 from score_cli.services.errors import Conflict, Invalid, NotFound, Refused
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 # The Alembic revision the code expects; tests check it matches the migrations' head.
 SCHEMA_REVISION = "0006"
@@ -120,6 +121,8 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One unit of work: commits if the block finishes, rolls back otherwise."""
+        from sqlmodel import Session
+
         with translate_errors(), Session(self.engine, expire_on_commit=False) as session:
             with session.begin():
                 yield session
@@ -127,10 +130,19 @@ class Store:
     @contextmanager
     def reading(self) -> Iterator[Session]:
         """A read-only unit: on SQLite it does not wait for writers."""
+        from sqlmodel import Session
+
         bind = self.engine.execution_options(score_read_only=True)
         with translate_errors(), Session(bind, expire_on_commit=False) as session:
             with session.begin():
                 yield session
+
+    @contextmanager
+    def rows(self) -> Iterator[Connection]:
+        """A read-only unit for SQL reads (`store.sql`): no ORM session, so none of its classes."""
+        bind = self.engine.execution_options(score_read_only=True)
+        with translate_errors(), bind.connect() as conn, conn.begin():
+            yield conn
 
     def check_schema(self) -> None:
         """Refuse to work on a store made by another version of score."""

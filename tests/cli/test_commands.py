@@ -65,6 +65,27 @@ def test_a_command_converts_its_options_without_building_pydantic_adapters(tmp_p
     assert ran.stdout.strip() == "False"
 
 
+@pytest.mark.parametrize("args", [["show", "{mre}"], ["queue", "list", "--chapter", "BOS01"],
+                                  ["queue", "list", "--district", "{district}"], ["assign", "{mre}", "--suggest"]])
+def test_the_reads_a_coordinator_waits_on_answer_without_building_the_orm_classes(world, args):
+    """`show`, `queue list` and `assign --suggest` read through plain SQL: SQLModel, the ORM and
+    pydantic cost more to load than these commands' whole work."""
+    from tests.world import CIC
+
+    number = world.submit()
+    args = [a.format(mre=f"MRE-{number}", district=world.district_of("BOS01")) for a in args]
+    probe = ("import sys, runpy; sys.argv = ['score'] + sys.argv[1:]\n"
+             "code = 0\n"
+             "try: runpy.run_module('score_cli', run_name='__main__')\n"
+             "except SystemExit as done: code = done.code or 0\n"
+             "print(code, sorted({'sqlmodel', 'sqlalchemy.orm', 'pydantic', 'score_cli.store.models'}"
+             " & set(sys.modules)), file=sys.stderr)")
+    ran = subprocess.run([sys.executable, "-c", probe, "--db", world.url, "--as", CIC, *args, "--format", "json"],
+                         capture_output=True, text=True)
+    assert ran.stderr.strip().splitlines()[-1] == "0 []", ran.stderr
+    assert f"MRE-{number}" in ran.stdout or "@example.org" in ran.stdout  # it answered
+
+
 @pytest.mark.parametrize("args, problem", [
     (["queue", "list", "--limit", "0"], "'--limit': 0 is below the least allowed, 1"),
     (["queue", "list", "--limit", "ten"], "'--limit': 'ten' is not a whole number"),

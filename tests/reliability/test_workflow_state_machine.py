@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
 from sqlalchemy import func, select, text
 
-from score_cli.services import assignment, integrity, mentoring, referrals, requests
+from score_cli.services import access, assignment, integrity, mentoring, referrals, requests
 from score_cli.services.errors import ScoreError
 from score_cli.services.permissions import load_actor
 from score_cli.store.db import Store
@@ -230,8 +230,8 @@ class Workflow(RuleBasedStateMachine):
                 entry = requests.team_entry(session, rid, load_actor(session, email).id)
                 if entry.state == "declined" and request.owner_id != entry.volunteer_id:
                     actor = load_actor(session, email)
-                    if not requests.coordinates(session, actor, request):
-                        assert not requests.may_see(session, actor, request), (rid, email)
+                    if not access.coordinates(session, actor, request):
+                        assert not access.may_see(session, actor, request), (rid, email)
 
     @invariant()
     def a_closed_request_never_changes_without_an_audit_event(self):

@@ -4,7 +4,7 @@
 import pytest
 from sqlalchemy import select
 
-from score_cli.services import mentoring, permissions, referrals, requests, volunteers
+from score_cli.services import access, mentoring, permissions, referrals, volunteers
 from score_cli.services.errors import Invalid, NotFound, Refused
 from score_cli.store.models import CaseTeamMember, MentoringRequest, OutboxMessage
 from tests.helpers import dump
@@ -35,7 +35,7 @@ def mail(world, request_id, event):
 def sees(world, email, request_id) -> bool:
     with world.store.reading() as session:
         actor = permissions.load_actor(session, email)
-        return requests.may_see(session, actor, requests.load(session, request_id))
+        return access.may_see(session, actor, access.read_request(session, request_id))
 
 
 def test_a_referral_adds_a_pending_team_member_and_keeps_the_reason_out_of_the_email(world, case):
