@@ -26,7 +26,7 @@ def calendar_date(text: str, *, what: str = "date") -> date:
     if cleaned.lower() == "today":
         from score_cli import clock
 
-        return clock.now().date()
+        return clock.today()
     if not cleaned or not any(ch.isdigit() for ch in cleaned):
         raise Invalid(f"not a valid {what}: {text!r} (try 2026-11-23)")
     try:
