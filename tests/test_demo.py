@@ -466,3 +466,14 @@ def test_db_check_finds_nothing_wrong(demo):
         assert check_store(store) == []
     finally:
         store.close()
+
+
+def test_the_tour_shows_bostons_coordinator_a_boston_request_even_when_none_is_waiting(world):
+    from score_cli.services.demo_store import tour_request
+    from tests.world import MENTOR
+
+    world.submit(chapter="AUS01")  # waiting, but in Austin's queue
+    owned = world.assigned(MENTOR)  # Boston's only request, already with a mentor
+    assert tour_request(world.store, "BOS01") == owned
+    waiting = world.submit()
+    assert tour_request(world.store, "BOS01") == waiting

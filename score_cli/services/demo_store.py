@@ -35,7 +35,7 @@ def build_demo_store(url: str, *, requests: int, volunteers: int, seed: int, rep
     try:
         counts = populate(store.engine, requests=requests, volunteers=volunteers, seed=seed,
                           on_progress=on_progress)
-        waiting = _oldest_waiting(store, "BOS01")
+        waiting = tour_request(store, "BOS01")
     finally:
         store.close()
     if final is not None:
@@ -70,14 +70,15 @@ def _require_empty(url: str) -> None:
         store.close()
 
 
-def _oldest_waiting(store: Store, chapter: str) -> int | None:
-    """A request for the tour to show: the oldest one waiting in the chapter's queue."""
+def tour_request(store: Store, chapter: str) -> int | None:
+    """A request for the tour to show the chapter's coordinator: the oldest one waiting in its
+    queue or, when none is waiting on the day the demo is built, the chapter's newest."""
     from sqlalchemy import select
 
     from score_cli.store.models import MentoringRequest
 
+    in_chapter = select(MentoringRequest.id).where(MentoringRequest.chapter_code == chapter).limit(1)
     with store.reading() as session:
-        return session.execute(
-            select(MentoringRequest.id).where(MentoringRequest.chapter_code == chapter,
-                                              MentoringRequest.status.in_(["new", "pending_reassignment"]))
-            .order_by(MentoringRequest.submitted_at).limit(1)).scalar()
+        waiting = session.execute(in_chapter.where(MentoringRequest.status.in_(["new", "pending_reassignment"]))
+                                  .order_by(MentoringRequest.submitted_at)).scalar()
+        return waiting or session.execute(in_chapter.order_by(MentoringRequest.submitted_at.desc())).scalar()
