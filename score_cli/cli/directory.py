@@ -153,8 +153,6 @@ def volunteer_grant(
     _confirm(ctx, fmt, result, f"{result['email']} now holds: {', '.join(result['roles'])}")
 
 
-
-
 def register(root: typer.Typer) -> None:
     root.add_typer(chapter_app, name="chapter", help="Regions, districts and chapters.")
     root.add_typer(volunteer_app, name="volunteer", help="The volunteer directory.")

@@ -17,7 +17,6 @@ failed ("interrupted") instead of being sent a second time.
 from __future__ import annotations
 
 import re
-
 import smtplib
 import ssl
 from dataclasses import dataclass, field

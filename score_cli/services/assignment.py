@@ -16,9 +16,8 @@ from score_cli.services.requests import label
 from score_cli.services.timefmt import local_text
 from score_cli.services.workflow import OWNED, Action, check
 from score_cli.store.db import Store
-from score_cli.store.models import (Assignment, CaseTeamMember, Chapter, ChapterTransfer, MentoringRequest, Note, Volunteer)
-from score_cli.vocabulary import (AssignmentKind, Outcome, Status, TeamRole,
-                                  TeamState)
+from score_cli.store.models import Assignment, CaseTeamMember, Chapter, ChapterTransfer, MentoringRequest, Note, Volunteer
+from score_cli.vocabulary import AssignmentKind, Outcome, Status, TeamRole, TeamState
 
 
 def _mentor(session: Session, email: str) -> Volunteer:
@@ -50,9 +49,14 @@ def _close_open_assignment(session: Session, request_id: int, outcome: Outcome, 
 
 def remove_lead(session: Session, request_id: int, now: datetime) -> None:
     """The previous owner leaves the case team when the request changes hands."""
+    remove_leads(session, [request_id], now)
+
+
+def remove_leads(session: Session, request_ids: list[int], now: datetime) -> None:
+    """`remove_lead` for many requests in one statement (the sweep's batches)."""
     session.execute(
         update(CaseTeamMember)
-        .where(CaseTeamMember.request_id == request_id, CaseTeamMember.role == TeamRole.LEAD,
+        .where(CaseTeamMember.request_id.in_(request_ids), CaseTeamMember.role == TeamRole.LEAD,
                CaseTeamMember.state.in_([TeamState.PENDING, TeamState.ACCEPTED]))
         .values(state=TeamState.REMOVED, responded_at=now)
         .execution_options(synchronize_session=False)

@@ -37,7 +37,6 @@ from score_cli.store.models import Assignment, AuditEvent, Client, MentoringRequ
 from score_cli.vocabulary import CLOSED_STATUSES, Outcome, Status
 
 
-
 # --- reading the plan -------------------------------------------------------------------
 
 

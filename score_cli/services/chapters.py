@@ -12,9 +12,14 @@ _CHAPTER = query("SELECT chapter.code, chapter.name, chapter.city, chapter.state
                  " JOIN district ON district.code = chapter.district_code WHERE chapter.code = :code", live=FLAG)
 
 
+def find_chapter(session, code: str):
+    """The chapter's row (code, name, city, state, timezone, live, district_code, region_code), or None."""
+    return session.execute(_CHAPTER, {"code": code}).first()
+
+
 def get_chapter(session, code: str):
-    """The chapter's row (code, name, city, state, timezone, live, district_code, region_code)."""
-    chapter = session.execute(_CHAPTER, {"code": code.strip().upper()}).first()
+    """The chapter a person named (any case, spaces around), which must exist."""
+    chapter = find_chapter(session, code.strip().upper())
     if chapter is None:
         raise NotFound(f"no chapter with code {code!r} (see `score chapter list`)")
     return chapter

@@ -28,7 +28,7 @@ from score_cli.services.requests import label
 from score_cli.services.timefmt import local
 from score_cli.services.workflow import Action, check
 from score_cli.store.db import Store
-from score_cli.store.models import (Assignment, CaseTeamMember, Chapter, Client, ClientEmail, ContactAttempt,
+from score_cli.store.models import (Assignment, CaseTeamMember, Chapter, ClientEmail, ContactAttempt,
                                     MentoringRequest, MentoringSession, Note, Volunteer)
 from score_cli.vocabulary import (CLOSED_STATUSES, ContactMethod, Outcome, Status, TeamRole,
                                   TeamState)
@@ -47,7 +47,7 @@ def _require_owner(actor: Actor, request: MentoringRequest, what: str) -> None:
 
 
 def _client(session: Session, request: MentoringRequest) -> tuple[str, list[str]]:
-    name = session.get(Client, request.client_id).name
+    name = requests.client_name(session, request)
     emails = session.execute(select(ClientEmail.email).where(ClientEmail.client_id == request.client_id)
                              .order_by(ClientEmail.id)).scalars().all()
     return name, list(emails)
@@ -117,7 +117,7 @@ def send_back(session: Session, request: MentoringRequest, actor: Actor, *, acti
                     reason=reason, at=now, detail={"mentor": mentor.email, "queue": queue},
                     owner_id=None, queue=queue)
     values = {"request": label(request.id), "chapter": queue, "mentor_name": mentor.name,
-              "client_name": session.get(Client, request.client_id).name, "reason": reason}
+              "client_name": requests.client_name(session, request), "reason": reason}
     for cic in outbox.queue_watchers(session, chapter):
         if cic == actor.email:
             continue  # a CIC returning a paused mentor's requests needs no e-mail about it

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from score_cli.services.chapters import find_chapter
 from score_cli.services.errors import Invalid, NotFound, Refused
 from score_cli.store.sql import query
 from score_cli.vocabulary import Role, ScopeKind, VolunteerStatus
 
 # Plain SQL: every command, the quick reads included, starts here (see store/sql.py).
-_PLACE = query("SELECT chapter.code, district.code, district.region_code FROM chapter"
-               " JOIN district ON district.code = chapter.district_code WHERE chapter.code = :code")
 _VOLUNTEER = query("SELECT id, email, name, chapter_code, status FROM volunteer WHERE email = :email")
 _GRANTS = query("SELECT role, scope_kind, scope_code FROM volunteer_role WHERE volunteer_id = :id")
 
@@ -79,10 +78,10 @@ RULES: dict[str, tuple[frozenset[str], str]] = {
 
 def place_of(session, chapter_code: str) -> Place:
     """`session`: an ORM session or a connection; both run the statement."""
-    row = session.execute(_PLACE, {"code": chapter_code}).first()
-    if row is None:
+    chapter = find_chapter(session, chapter_code)
+    if chapter is None:
         raise NotFound(f"no chapter with code {chapter_code!r}")
-    return Place(*row)
+    return Place(chapter.code, chapter.district_code, chapter.region_code)
 
 
 def covers(grant: Grant, place: Place) -> bool:

@@ -17,7 +17,7 @@ from score_cli.services.errors import Conflict, Refused
 from score_cli.services.requests import label
 from score_cli.services.workflow import Action, check
 from score_cli.store.db import Store
-from score_cli.store.models import CaseTeamMember, Client, MentoringRequest, Volunteer
+from score_cli.store.models import CaseTeamMember, MentoringRequest, Volunteer
 from score_cli.vocabulary import Classification, TeamRole, TeamState, VolunteerStatus
 
 WHO = {Classification.PROVISIONAL: "a provisional mentor", Classification.SME: "a subject matter expert"}
@@ -59,7 +59,7 @@ def refer(store: Store, actor_email: str | None, request_id: int, mentor_email: 
         # The reason is deliberately not among the values: the template cannot show it.
         outbox.enqueue(session, event="referral", recipient=mentor.email, request_id=request.id, occurrence=entry.id,
                        values={"request": label(request.id), "mentor_name": mentor.name,
-                               "referrer_name": actor.name, "client_name": session.get(Client, request.client_id).name,
+                               "referrer_name": actor.name, "client_name": requests.client_name(session, request),
                                "area": request.mentoring_area or "-", "question": request.question})
         return {"id": label(request.id), "mentor": mentor.email, "state": str(TeamState.PENDING),
                 "referred_by": actor.email}
@@ -98,6 +98,6 @@ def respond(store: Store, actor_email: str | None, request_id: int, *, accept: b
                            recipient=referrer.email, request_id=request.id, occurrence=entry.id,
                            values={"request": label(request.id), "mentor_name": actor.name,
                                    "referrer_name": referrer.name, "reason": reason,
-                                   "client_name": session.get(Client, request.client_id).name})
+                                   "client_name": requests.client_name(session, request)})
         return {"id": label(request.id), "mentor": actor.email, "state": str(state),
                 "referred_by": referrer.email if referrer else None}

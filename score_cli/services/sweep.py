@@ -23,6 +23,7 @@ from sqlmodel import Session
 
 from score_cli import calendar, clock
 from score_cli.services import audit, outbox, requests, sweep_batch
+from score_cli.services.sweep_batch import ACTOR
 from score_cli.services.errors import Conflict
 from score_cli.services.timefmt import local, local_text
 from score_cli.store.db import Store
@@ -31,7 +32,6 @@ from score_cli.store.models import (Assignment, AuditEvent, Chapter, ContactAtte
                                     Volunteer)
 from score_cli.vocabulary import AssignmentKind, Outcome, Status, VolunteerStatus
 
-ACTOR = "sweep"
 BATCH_SIZE = 500  # due items found per read
 WRITE_BATCH_SIZE = 200  # timeouts or reminders done per transaction
 CONTACT_WINDOW = timedelta(days=14)

@@ -16,13 +16,14 @@ from sqlalchemy import case, select, update
 from sqlmodel import Session
 
 from score_cli.services import audit, outbox
+from score_cli.services.assignment import remove_leads
 from score_cli.services.chapters import queue_of
 from score_cli.services.requests import label
 from score_cli.services.timefmt import local_text
 from score_cli.services.workflow import TRANSITIONS, Action
 from score_cli.store.hints import by_key_only
-from score_cli.store.models import Assignment, CaseTeamMember, Client, MentoringRequest, Volunteer
-from score_cli.vocabulary import NATIONAL_QUEUE, Outcome, Status, TeamRole, TeamState
+from score_cli.store.models import Assignment, Client, MentoringRequest, Volunteer
+from score_cli.vocabulary import NATIONAL_QUEUE, Outcome, Status
 
 ACTOR = "sweep"
 
@@ -67,11 +68,7 @@ def time_out(session: Session, places: dict, now: datetime, assignment_ids: list
         update(Assignment).where(Assignment.id.in_(assignment_ids), by_key_only(Assignment.outcome) == Outcome.OPEN)
         .values(outcome=Outcome.TIMED_OUT, outcome_at=now, reason="not accepted in time")
         .execution_options(synchronize_session=False)), len(rows))
-    session.execute(
-        update(CaseTeamMember)
-        .where(CaseTeamMember.request_id.in_(request_ids), CaseTeamMember.role == TeamRole.LEAD,
-               CaseTeamMember.state.in_([TeamState.PENDING, TeamState.ACCEPTED]))
-        .values(state=TeamState.REMOVED, responded_at=now).execution_options(synchronize_session=False))
+    remove_leads(session, request_ids, now)
     live = sorted(code for code, place in places.items() if place.live)
     _expect(session.execute(
         update(MentoringRequest).where(MentoringRequest.id.in_(request_ids),

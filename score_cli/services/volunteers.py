@@ -15,8 +15,8 @@ from score_cli.services.eligibility import paused_on
 from score_cli.services.errors import Invalid, NotFound, Refused
 from score_cli.services.chapters import get_chapter
 from score_cli.services.permissions import Actor, Grant
-from score_cli.services.timefmt import zone
 from score_cli.services.scope import Scope, chapter_filter, check_exists, default_for
+from score_cli.services.timefmt import zone
 from score_cli.store.db import Store
 from score_cli.store.hints import in_chunks
 from score_cli.store.models import Chapter, Volunteer, VolunteerExpertise, VolunteerRole

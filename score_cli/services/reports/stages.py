@@ -106,9 +106,9 @@ def stage_rows(store: Store, actor_email: str | None, scope: Scope | None, stage
 def _matched_duplicates(store: Store, actor_email: str | None, scope: Scope | None) -> dict[int, tuple[int, str]]:
     """Request number -> (the request to keep, its status), for each one the matcher would withdraw."""
     from score_cli.services import duplicates
+    from score_cli.services.validate import request_id as number
 
     found = duplicates.find(store, actor_email, scope)
-    number = (lambda text: int(text.removeprefix("MRE-")))
     status = {row["id"]: row["status"] for row in found.rows}
     return {number(row["id"]): (number(row["keeper"]), status[row["keeper"]])
             for row in found.rows if row["action"] == "withdraw"}
