@@ -14,7 +14,7 @@ import shutil
 
 import pytest
 
-from score_cli.services.setup import init_store
+from score_cli.services.admin.setup import init_store
 from score_cli.store.db import Store
 
 _PG_SKIPPED: list[str] = []

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from score_cli import calendar as cal
+from score_cli.domain import calendar as cal
 
 UTC = timezone.utc
 NY = ZoneInfo("America/New_York")
@@ -222,7 +222,7 @@ def test_wrong_header_is_refused(tmp_path):
 
 def test_module_imports_no_database_code_nor_numpy():
     code = (
-        "import sys, score_cli.calendar; "
+        "import sys, score_cli.domain.calendar; "
         "print([m for m in ('sqlalchemy', 'sqlmodel', 'numpy') if m in sys.modules])"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

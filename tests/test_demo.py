@@ -16,12 +16,12 @@ import pytest
 from sqlalchemy import bindparam, text
 
 import score_cli.demo as demo_package
-from score_cli import calendar
+from score_cli.domain import calendar
 from score_cli.demo import populate
-from score_cli.services.setup import init_store
+from score_cli.services.admin.setup import init_store
 from score_cli.store.db import Store
 from score_cli.store.types import UTCDateTime
-from score_cli.vocabulary import Status
+from score_cli.domain.vocabulary import Status
 
 NOW = datetime(2026, 11, 23, 14, 0, tzinfo=timezone.utc)
 SMALL = dict(requests=600, volunteers=300, now=NOW)
@@ -397,7 +397,7 @@ def test_deadlines_are_the_calendars(demo):
 
 
 def test_session_notes_are_due_as_the_service_computes_it(demo):
-    from score_cli.services.mentoring import notes_due_at
+    from score_cli.services.requests.mentoring import notes_due_at
 
     rows = demo.conn.execute(text(
         "SELECT s.session_date, s.notes_due_at, c.code, c.timezone, c.state FROM mentoring_session s"
@@ -448,7 +448,7 @@ def test_same_seed_same_demo_other_seed_other_demo(demo, tmp_path, sqlite_templa
 
 
 def test_the_demo_refuses_a_store_that_is_not_empty(demo):
-    from score_cli.services.errors import Refused
+    from score_cli.domain.errors import Refused
 
     store = Store(demo.url)
     try:
@@ -459,7 +459,7 @@ def test_the_demo_refuses_a_store_that_is_not_empty(demo):
 
 
 def test_db_check_finds_nothing_wrong(demo):
-    from score_cli.services.integrity import check_store
+    from score_cli.services.admin.integrity import check_store
 
     store = Store(demo.url)
     try:
@@ -469,7 +469,7 @@ def test_db_check_finds_nothing_wrong(demo):
 
 
 def test_the_tour_shows_bostons_coordinator_a_boston_request_even_when_none_is_waiting(world):
-    from score_cli.services.demo_store import tour_request
+    from score_cli.services.admin.demo_store import tour_request
     from tests.world import MENTOR
 
     world.submit(chapter="AUS01")  # waiting, but in Austin's queue

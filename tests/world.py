@@ -19,8 +19,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from score_cli.services import assignment, intake, volunteers
-from score_cli.services.permissions import Grant
+from score_cli.services.requests import assignment, intake
+from score_cli.services.people import volunteers
+from score_cli.services.organisation.permissions import Grant
 from score_cli.store.db import Store
 from score_cli.store.models import Chapter, District, Volunteer
 

@@ -23,7 +23,7 @@ class ScoreGroup(TyperGroup):
         return super().parse_args(ctx, args)
 
     def invoke(self, ctx):
-        from score_cli.services.errors import ScoreError
+        from score_cli.domain.errors import ScoreError
 
         try:
             return super().invoke(ctx)

@@ -14,7 +14,7 @@ ReasonOpt = Annotated[str, typer.Option("--reason", help="Why (kept in the histo
 def _after_change(ctx: typer.Context, fmt: str | None, request_id: int, line: str) -> None:
     """People get one line; scripts asking for a format get the request as `show` prints it."""
     if explicit_format(ctx, fmt):
-        from score_cli.services.show import show as show_request
+        from score_cli.services.requests.show import show as show_request
 
         render_object(show_request(ctx.obj.store(), ctx.obj.actor, request_id), choose_format(ctx, fmt))
     else:
@@ -23,7 +23,7 @@ def _after_change(ctx: typer.Context, fmt: str | None, request_id: int, line: st
 
 def show(ctx: typer.Context, mre: RequestArg, fmt: FormatOption = None) -> None:
     """Everything about one request: client, status, deadlines, team, notes, sessions, history."""
-    from score_cli.services.show import show as show_request
+    from score_cli.services.requests.show import show as show_request
 
     fmt = choose_format(ctx, fmt)
     result = show_request(ctx.obj.store(), ctx.obj.actor, _id(mre))
@@ -38,7 +38,7 @@ def show(ctx: typer.Context, mre: RequestArg, fmt: FormatOption = None) -> None:
 def note(ctx: typer.Context, mre: RequestArg, text: Annotated[str, typer.Argument(help="The note.")],
          fmt: FormatOption = None) -> None:
     """Add a note to a request (coordinators in scope, its owner, its case team)."""
-    from score_cli.services.assignment import add_note
+    from score_cli.services.requests.assignment import add_note
 
     request_id = add_note(ctx.obj.store(), ctx.obj.actor, _id(mre), text)
     _after_change(ctx, fmt, request_id, f"note added to MRE-{request_id}")
@@ -63,7 +63,7 @@ def assign(
         return
     if not mentor:
         raise typer.BadParameter("name the mentor's e-mail, or use --suggest", param_hint="MENTOR")
-    from score_cli.services.assignment import assign as assign_request
+    from score_cli.services.requests.assignment import assign as assign_request
 
     request_id = assign_request(ctx.obj.store(), ctx.obj.actor, _id(mre), mentor, note=note, force=force,
                                 include_sme=include_sme)
@@ -71,7 +71,7 @@ def assign(
 
 
 def _suggest(ctx: typer.Context, request_id: int, limit: int, include_sme: bool, fmt: str | None) -> None:
-    from score_cli.services.matching import suggest
+    from score_cli.services.people.matching import suggest
 
     result = suggest(ctx.obj.store(), ctx.obj.actor, request_id, limit=limit, include_sme=include_sme)
     render_rows(result.rows, choose_format(ctx, fmt), ["rank", "email", "name", "chapter", "reason"],
@@ -91,7 +91,7 @@ def reassign(
     fmt: FormatOption = None,
 ) -> None:
     """Change the owner now, without waiting for the timeout ("Case Assignment / Change Owner")."""
-    from score_cli.services.assignment import reassign as reassign_request
+    from score_cli.services.requests.assignment import reassign as reassign_request
 
     request_id = reassign_request(ctx.obj.store(), ctx.obj.actor, _id(mre), mentor, reason=reason,
                                   to_queue=to_queue, force=force, include_sme=include_sme)
@@ -103,7 +103,7 @@ def transfer_chapter(ctx: typer.Context, mre: RequestArg,
                      chapter: Annotated[str, typer.Argument(help="The chapter code to move it to.")],
                      reason: ReasonOpt = ..., fmt: FormatOption = None) -> None:
     """Move a request to another chapter's intake queue (the national one if that chapter is not live)."""
-    from score_cli.services.assignment import transfer
+    from score_cli.services.requests.assignment import transfer
 
     request_id = transfer(ctx.obj.store(), ctx.obj.actor, _id(mre), chapter, reason=reason)
     _after_change(ctx, fmt, request_id, f"MRE-{request_id} transferred to {chapter.strip().upper()}")
@@ -132,7 +132,7 @@ def withdraw(
         raise typer.BadParameter("name the request to withdraw, or give --bulk FILE", param_hint="MRE")
     if dry_run or skip_invalid:
         raise typer.BadParameter("--dry-run and --skip-invalid go with --bulk", param_hint="--dry-run")
-    from score_cli.services.assignment import withdraw as withdraw_request
+    from score_cli.services.requests.assignment import withdraw as withdraw_request
 
     request_id = withdraw_request(ctx.obj.store(), ctx.obj.actor, _id(mre), reason=reason)
     _after_change(ctx, fmt, request_id, f"MRE-{request_id} withdrawn")

@@ -18,7 +18,7 @@ def init(
     admin_name: Annotated[str | None, typer.Option("--admin-name", help="The admin's name.")] = None,
 ) -> None:
     """Create the store (or bring it up to date) and load the organisation."""
-    from score_cli.services.setup import init_store
+    from score_cli.services.admin.setup import init_store
 
     result = init_store(ctx.obj.url(), chapters_file=chapters, admin_email=admin, admin_name=admin_name)
     typer.echo(f"store ready at {result['store']} (schema {result['schema']}, {result['chapters']} chapters"
@@ -28,7 +28,7 @@ def init(
 @app.command("upgrade")
 def upgrade(ctx: typer.Context) -> None:
     """Bring an older store up to this version's schema."""
-    from score_cli.services.setup import upgrade_store
+    from score_cli.services.admin.setup import upgrade_store
 
     before, after = upgrade_store(ctx.obj.url())
     if before == after:
@@ -40,7 +40,7 @@ def upgrade(ctx: typer.Context) -> None:
 @app.command("backup")
 def backup(ctx: typer.Context, dest: Annotated[str, typer.Argument(help="File to write the copy to.")]) -> None:
     """Copy the store while it is in use (SQLite); for PostgreSQL, print the pg_dump command."""
-    from score_cli.services.setup import backup_store
+    from score_cli.services.admin.setup import backup_store
 
     typer.echo(backup_store(ctx.obj.store(check_schema=False), dest))
 
@@ -48,7 +48,7 @@ def backup(ctx: typer.Context, dest: Annotated[str, typer.Argument(help="File to
 @app.command("check")
 def check(ctx: typer.Context, fmt: FormatOption = None) -> None:
     """Check the store's integrity and the workflow's invariants; exit 1 on a violation."""
-    from score_cli.services.integrity import check_store
+    from score_cli.services.admin.integrity import check_store
 
     problems = check_store(ctx.obj.store())
     fmt = choose_format(ctx, fmt)

@@ -33,7 +33,7 @@ def demo(
     replace: Annotated[bool, typer.Option("--replace/--keep", help="Replace an existing store at that place.")] = True,
 ) -> None:
     """Build the demo store and print a tour of commands to try."""
-    from score_cli.services.demo_store import build_demo_store
+    from score_cli.services.admin.demo_store import build_demo_store
 
     from score_cli.cli.progress import progress_bar
 

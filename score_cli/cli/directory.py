@@ -20,7 +20,7 @@ VOLUNTEER_COLUMNS = ["email", "name", "chapter", "status", "classification", "ro
 def chapter_list(ctx: typer.Context, fmt: FormatOption = None,
                  live: Annotated[Optional[bool], typer.Option("--live/--not-live", help="Only live (or not live) chapters.")] = None) -> None:
     """List the chapters with their district, region, state, time zone and live flag."""
-    from score_cli.services.organisation import list_chapters
+    from score_cli.services.organisation.hierarchy import list_chapters
 
     store = ctx.obj.store()
     with store.reading() as session:
@@ -42,7 +42,8 @@ def volunteer_add(
     fmt: FormatOption = None,
 ) -> None:
     """Add a volunteer to the directory."""
-    from score_cli.services import validate, volunteers
+    from score_cli.services import validate
+    from score_cli.services.people import volunteers
 
     new = volunteers.NewVolunteer(
         email=validate.email(email),
@@ -70,7 +71,7 @@ def volunteer_import(
     Volunteers already in the directory are left as they are.
     """
     from score_cli.cli.files import read_text
-    from score_cli.services.volunteer_import import import_volunteers
+    from score_cli.services.people.volunteer_import import import_volunteers
 
     result = import_volunteers(ctx.obj.store(), ctx.obj.actor, read_text(file),
                                skip_invalid=skip_invalid, dry_run=dry_run)
@@ -105,7 +106,7 @@ def volunteer_list(
 ) -> None:
     """List volunteers in a scope (default: your own)."""
     from score_cli.services import validate
-    from score_cli.services.volunteers import list_volunteers
+    from score_cli.services.people.volunteers import list_volunteers
 
     day = validate.calendar_date(paused_on, what="--paused-on date") if paused_on is not None else None
     rows = list_volunteers(ctx.obj.store(), ctx.obj.actor, scope_from(chapter, district, region, national, mine),
@@ -117,7 +118,7 @@ def volunteer_list(
 def volunteer_show(ctx: typer.Context, email: Annotated[str, typer.Argument(help="The volunteer's e-mail.")],
                    fmt: FormatOption = None) -> None:
     """Everything about one volunteer: roles, settings, pause, capacity."""
-    from score_cli.services.volunteers import show
+    from score_cli.services.people.volunteers import show
 
     result = show(ctx.obj.store(), email)
     render_object(result, choose_format(ctx, fmt), title=result["name"])
@@ -132,7 +133,7 @@ def volunteer_set_status(
     fmt: FormatOption = None,
 ) -> None:
     """Make a volunteer active, inactive or resigned (only active ones get new assignments)."""
-    from score_cli.services.volunteers import set_status
+    from score_cli.services.people.volunteers import set_status
 
     result = set_status(ctx.obj.store(), ctx.obj.actor, email, status, reason)
     _confirm(ctx, fmt, result, f"{result['email']} is now {result['status']}")
@@ -147,7 +148,7 @@ def volunteer_grant(
     fmt: FormatOption = None,
 ) -> None:
     """Give a volunteer a role, within a scope."""
-    from score_cli.services.volunteers import grant
+    from score_cli.services.people.volunteers import grant
 
     result = grant(ctx.obj.store(), ctx.obj.actor, email, role, scope)
     _confirm(ctx, fmt, result, f"{result['email']} now holds: {', '.join(result['roles'])}")

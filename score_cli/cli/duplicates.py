@@ -55,7 +55,7 @@ def merge(
     fmt: FormatOption = None,
 ) -> None:
     """Merge two client records: e-mails, missing phone/business/ZIP and requests move to KEEP."""
-    from score_cli.services.client_merge import merge as merge_clients
+    from score_cli.services.duplicates.client_merge import merge as merge_clients
 
     merged = merge_clients(ctx.obj.store(), ctx.obj.actor, keep, other)
     if explicit_format(ctx, fmt):
@@ -70,7 +70,7 @@ def withdraw_bulk(ctx: typer.Context, source: str, reason: str, dry_run: bool, s
                   fmt: str | None) -> None:
     """`score withdraw --bulk FILE|-`: read the plan, apply it all or none, report every row."""
     from score_cli.cli.files import read_text
-    from score_cli.services.bulk_withdraw import withdraw_bulk as apply_plan
+    from score_cli.services.requests.bulk_withdraw import withdraw_bulk as apply_plan
 
     result = apply_plan(ctx.obj.store(), ctx.obj.actor, read_text(source), reason=reason, dry_run=dry_run,
                         skip_invalid=skip_invalid)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 
 def read_text(name: str) -> str:
-    from score_cli.services.errors import Invalid
+    from score_cli.domain.errors import Invalid
 
     try:
         if name == "-":

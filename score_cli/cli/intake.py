@@ -28,14 +28,14 @@ def submit(
     fmt: FormatOption = None,
 ) -> None:
     """Record a new request (as the website would)."""
-    from score_cli.services.intake import NewRequest, submit_one
+    from score_cli.services.requests.intake import NewRequest, submit_one
 
     new = NewRequest(name=name, emails=email, chapter=chapter, question=question, phone=phone, business=business,
                      zip=zip_code, area=area, business_type=business_type, existing_business=existing_business,
                      origin=origin, direct_to=direct_to)
     request_id, outcome = submit_one(ctx.obj.store(), new)
     if explicit_format(ctx, fmt):
-        from score_cli.services.show import describe_by_id
+        from score_cli.services.requests.show import describe_by_id
 
         render_object(describe_by_id(ctx.obj.store(), request_id), choose_format(ctx, fmt))
     else:
@@ -58,7 +58,7 @@ def import_file(
     """
     from score_cli.cli.files import read_text
     from score_cli.cli.progress import progress_bar
-    from score_cli.services.intake_import import import_requests
+    from score_cli.services.requests.intake_import import import_requests
 
     content = read_text(file)
     with progress_bar("importing requests") as advance:

@@ -21,7 +21,7 @@ def accept(ctx: typer.Context, mre: RequestArg,
            message: Annotated[Optional[str], typer.Option("--message", help="A first e-mail to the client (counts as contact attempt 1).")] = None,
            fmt: FormatOption = None) -> None:
     """Accept a request assigned to you, optionally with a first message to the client."""
-    from score_cli.services.mentoring import accept as accept_request
+    from score_cli.services.requests.mentoring import accept as accept_request
 
     result = accept_request(ctx.obj.store(), ctx.obj.actor, _id(mre), message=message)
     sent = f"; message queued to {', '.join(result['message_to'])}" if result["message_to"] else ""
@@ -30,7 +30,7 @@ def accept(ctx: typer.Context, mre: RequestArg,
 
 def decline(ctx: typer.Context, mre: RequestArg, reason: ReasonOpt = ..., fmt: FormatOption = None) -> None:
     """Decline a request assigned to you; it goes back to the intake queue."""
-    from score_cli.services.mentoring import decline as decline_request
+    from score_cli.services.requests.mentoring import decline as decline_request
 
     result = decline_request(ctx.obj.store(), ctx.obj.actor, _id(mre), reason=reason)
     _done(ctx, fmt, result, f"{result['id']} declined: back in the {result['queue']} queue")
@@ -38,7 +38,7 @@ def decline(ctx: typer.Context, mre: RequestArg, reason: ReasonOpt = ..., fmt: F
 
 def return_(ctx: typer.Context, mre: RequestArg, reason: ReasonOpt = ..., fmt: FormatOption = None) -> None:
     """Give an accepted request back to the intake queue ("transfer to queue"); sessions stay."""
-    from score_cli.services.mentoring import return_to_queue
+    from score_cli.services.requests.mentoring import return_to_queue
 
     result = return_to_queue(ctx.obj.store(), ctx.obj.actor, _id(mre), reason=reason)
     _done(ctx, fmt, result, f"{result['id']} returned to the {result['queue']} queue")
@@ -49,7 +49,7 @@ def contact(ctx: typer.Context, mre: RequestArg,
             note: Annotated[Optional[str], typer.Option("--note", help="What happened.")] = None,
             fmt: FormatOption = None) -> None:
     """Log an attempt to contact the client (three within two weeks are expected)."""
-    from score_cli.services.mentoring import contact as log_contact
+    from score_cli.services.requests.mentoring import contact as log_contact
 
     result = log_contact(ctx.obj.store(), ctx.obj.actor, _id(mre), method=method, note=note)
     _done(ctx, fmt, result, f"{result['id']} {result['status']}: contact attempt {result['attempts']}")
@@ -62,7 +62,7 @@ def session_add(ctx: typer.Context, mre: RequestArg,
                 minutes: Annotated[Optional[int], typer.Option("--minutes", help="Length in minutes.")] = None,
                 fmt: FormatOption = None) -> None:
     """Record a mentoring session (notes are due the business day after it)."""
-    from score_cli.services.mentoring import add_session
+    from score_cli.services.requests.mentoring import add_session
 
     result = add_session(ctx.obj.store(), ctx.obj.actor, _id(mre), day=day, minutes=minutes, notes=notes)
     late = " (entered late)" if result["entered_late"] else ""
@@ -77,7 +77,7 @@ def session_edit(ctx: typer.Context, mre: RequestArg,
                  notes: Annotated[Optional[str], typer.Option("--notes", help="The corrected notes.")] = None,
                  fmt: FormatOption = None) -> None:
     """Correct a session (its author or the request's owner)."""
-    from score_cli.services.mentoring import edit_session
+    from score_cli.services.requests.mentoring import edit_session
 
     result = edit_session(ctx.obj.store(), ctx.obj.actor, _id(mre), session_id, day=day, minutes=minutes, notes=notes)
     _done(ctx, fmt, result, f"{result['id']}: session {result['session']} corrected")
@@ -86,7 +86,7 @@ def session_edit(ctx: typer.Context, mre: RequestArg,
 @session_app.command("list")
 def session_list(ctx: typer.Context, mre: RequestArg, fmt: FormatOption = None) -> None:
     """List a request's sessions with their numbers and lateness."""
-    from score_cli.services.mentoring import list_sessions
+    from score_cli.services.requests.mentoring import list_sessions
 
     rows = list_sessions(ctx.obj.store(), ctx.obj.actor, _id(mre))
     render_rows(rows, choose_format(ctx, fmt), ["session", "date", "mentor", "minutes", "entered_late", "notes"],
@@ -99,7 +99,7 @@ def status(ctx: typer.Context, mre: RequestArg,
            force: Annotated[bool, typer.Option("--force", help="Coordinators: close as no_response with fewer than 3 attempts.")] = False,
            fmt: FormatOption = None) -> None:
     """Close a request with its final status (its owner, or a CIC in scope)."""
-    from score_cli.services.mentoring import set_status
+    from score_cli.services.requests.mentoring import set_status
 
     result = set_status(ctx.obj.store(), ctx.obj.actor, _id(mre), new_status, note=note, force=force)
     _done(ctx, fmt, result, f"{result['id']} {result['status']}")
@@ -129,7 +129,7 @@ def settings(
     fmt: FormatOption = None,
 ) -> None:
     """Show a mentor's request settings; with options, change them first."""
-    from score_cli.services.mentor_settings import SettingsChange, settings as mentor_settings
+    from score_cli.services.people.mentor_settings import SettingsChange, settings as mentor_settings
 
     change = SettingsChange(accept_direct_requests=direct, max_direct_weekly=max_direct, unlimited=unlimited,
                             serve_outside_local_area=outside, capacity=capacity, expertise=expertise)
@@ -146,8 +146,8 @@ def pause(
     fmt: FormatOption = None,
 ) -> None:
     """Pause a mentor (direct requests are switched off too), or end the pause with --clear."""
-    from score_cli.services import mentor_settings
-    from score_cli.services.errors import Invalid
+    from score_cli.services.people import mentor_settings
+    from score_cli.domain.errors import Invalid
 
     if clear:
         if start or until or return_pending:
@@ -180,7 +180,7 @@ def mentors_available(ctx: typer.Context, chapter: ChapterOpt = None, district: 
                       region: RegionOpt = None, national: NationalOpt = False, mine: MineOpt = False,
                       fmt: FormatOption = None) -> None:
     """Active mentors not paused today, with capacity left and recent load (default: your scope)."""
-    from score_cli.services.availability import available
+    from score_cli.services.people.availability import available
 
     rows = available(ctx.obj.store(), ctx.obj.actor, scope_from(chapter, district, region, national, mine))
     render_rows(rows, choose_format(ctx, fmt), AVAILABLE_COLUMNS, title="Available mentors",
@@ -194,7 +194,7 @@ def mentors_paused(ctx: typer.Context, chapter: ChapterOpt = None, district: Dis
                    region: RegionOpt = None, national: NationalOpt = False, mine: MineOpt = False,
                    fmt: FormatOption = None) -> None:
     """Mentors paused today, with the length of each pause (over 30 days flagged)."""
-    from score_cli.services.availability import paused
+    from score_cli.services.people.availability import paused
 
     rows = paused(ctx.obj.store(), ctx.obj.actor, scope_from(chapter, district, region, national, mine))
     render_rows(rows, choose_format(ctx, fmt), PAUSED_COLUMNS, title="Paused mentors",

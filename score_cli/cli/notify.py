@@ -23,8 +23,8 @@ def notify_list(
     fmt: FormatOption = None,
 ) -> None:
     """List outbox messages, newest first."""
-    from score_cli.services.errors import Invalid
-    from score_cli.services.notifications import list_messages
+    from score_cli.domain.errors import Invalid
+    from score_cli.services.mail.notifications import list_messages
 
     if pending and failed:
         raise Invalid("give --pending or --failed, not both")
@@ -88,7 +88,7 @@ def notify_waiting_clients(
     Counts business days of the request's chapter since submission, for requests still new or
     pending reassignment. A request's client never gets it twice, however often this runs.
     """
-    from score_cli.services.notifications import waiting_clients
+    from score_cli.services.mail.notifications import waiting_clients
 
     rows = waiting_clients(ctx.obj.store(), older_than, dry_run=dry_run)
     if explicit_format(ctx, fmt):

@@ -31,7 +31,7 @@ def queue_list(
     fmt: FormatOption = None,
 ) -> None:
     """Open requests not yet in progress, oldest first (default scope: your own)."""
-    from score_cli.services.queue import list_queue
+    from score_cli.services.organisation.queue import list_queue
 
     rows = list_queue(ctx.obj.store(), ctx.obj.actor, scope_from(chapter, district, region, national, mine),
                       stage=stage, overdue=overdue, unassigned=unassigned, limit=limit)

@@ -16,7 +16,7 @@ def refer(ctx: typer.Context, mre: RequestArg,
           reason: Annotated[str, typer.Option("--reason", help="Why (kept on the case; never put in the e-mail).")],
           fmt: FormatOption = None) -> None:
     """Refer a client to another certified mentor, who joins the case team if they accept."""
-    from score_cli.services.referrals import refer as refer_request
+    from score_cli.services.requests.referrals import refer as refer_request
 
     result = refer_request(ctx.obj.store(), ctx.obj.actor, _id(mre), mentor, reason=reason)
     _done(ctx, fmt, result, f"{result['id']}: referred to {result['mentor']} (waiting for their answer)")
@@ -25,7 +25,7 @@ def refer(ctx: typer.Context, mre: RequestArg,
 @referral_app.command("accept")
 def referral_accept(ctx: typer.Context, mre: RequestArg, fmt: FormatOption = None) -> None:
     """Accept a referral: you join the case team (the owner stays the lead mentor)."""
-    from score_cli.services.referrals import respond
+    from score_cli.services.requests.referrals import respond
 
     result = respond(ctx.obj.store(), ctx.obj.actor, _id(mre), accept=True)
     _done(ctx, fmt, result, f"{result['id']}: you joined the case team")
@@ -36,7 +36,7 @@ def referral_decline(ctx: typer.Context, mre: RequestArg,
                      reason: Annotated[str, typer.Option("--reason", help="Why (sent to the referring mentor).")],
                      fmt: FormatOption = None) -> None:
     """Decline a referral: you leave the case team and lose access to the request."""
-    from score_cli.services.referrals import respond
+    from score_cli.services.requests.referrals import respond
 
     result = respond(ctx.obj.store(), ctx.obj.actor, _id(mre), accept=False, reason=reason)
     _done(ctx, fmt, result, f"{result['id']}: referral declined")

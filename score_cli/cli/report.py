@@ -18,7 +18,7 @@ LimitOpt = Annotated[Optional[int], typer.Option("--limit", min=1, help="At most
 
 
 def _period(start: str | None, end: str | None, all_time: bool = False):
-    from score_cli.services.errors import Invalid
+    from score_cli.domain.errors import Invalid
     from score_cli.services.reports.common import Period
     from score_cli.services.validate import calendar_date
 

@@ -14,6 +14,6 @@ MineOpt = Annotated[bool, typer.Option("--mine", help="Only what is yours.")]
 
 def scope_from(chapter: str | None, district: str | None, region: str | None,
                national: bool, mine: bool):
-    from score_cli.services.scope import choose
+    from score_cli.services.organisation.scope import choose
 
     return choose(chapter=chapter, district=district, region=region, national=national, mine=mine)

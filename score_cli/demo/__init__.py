@@ -25,7 +25,7 @@ from score_cli.demo.lifecycle import World
 from score_cli.demo.organisation import ChapterInfo, People, Person, Pools
 from score_cli.demo.rows import Batch, Ids, sync_sequences
 from score_cli.demo.timeline import calendars
-from score_cli.services.errors import Refused
+from score_cli.domain.errors import Refused
 from score_cli.store.models import Chapter, District, MentoringRequest, Volunteer
 
 __all__ = ["populate", "BATCH_SIZE"]

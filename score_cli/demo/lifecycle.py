@@ -19,7 +19,7 @@ from score_cli.demo.organisation import ChapterInfo, Person, Pools
 from score_cli.demo.showcase import Script
 from score_cli.demo.timeline import Horizon, awake, next_sweep, working_time
 from score_cli.demo.weighted import Weighted
-from score_cli.vocabulary import (
+from score_cli.domain.vocabulary import (
     CLOSED_STATUSES, NATIONAL_QUEUE, QUEUED_STATUSES, AssignmentKind, Outcome, Status, TeamRole,
     TeamState,
 )

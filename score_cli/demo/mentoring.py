@@ -13,7 +13,7 @@ from datetime import datetime, time, timedelta
 from score_cli.demo import texts
 from score_cli.demo.timeline import UTC, Horizon, awake, working_time
 from score_cli.demo.weighted import Weighted
-from score_cli.vocabulary import ContactMethod, Outcome, Status, TeamRole, TeamState
+from score_cli.domain.vocabulary import ContactMethod, Outcome, Status, TeamRole, TeamState
 
 PATIENCE = 4  # from the 4th assignment on, no fate sends the request round again
 FATE_WEIGHTS = (

@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 from score_cli.data import read_lines
 from score_cli.demo import texts
 from score_cli.demo.weighted import Weighted
-from score_cli.services.capacity import parse_capacity
-from score_cli.vocabulary import Classification, Role, ScopeKind, VolunteerStatus
+from score_cli.domain.capacity import parse_capacity
+from score_cli.domain.vocabulary import Classification, Role, ScopeKind, VolunteerStatus
 
 ADMIN_EMAIL = "admin@example.org"
 ADMIN_NAME = "Ada Admin"

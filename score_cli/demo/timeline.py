@@ -1,6 +1,6 @@
 """Time for the demo: when requests arrive, and local working hours in a chapter.
 
-Deadlines come from `score_cli.calendar`, so the demo agrees with what the services compute.
+Deadlines come from `score_cli.domain.calendar`, so the demo agrees with what the services compute.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from itertools import accumulate
 from random import Random
 from zoneinfo import ZoneInfo
 
-from score_cli import calendar
+from score_cli.domain import calendar
 
 UTC = timezone.utc
 DAYS_OF_HISTORY = 365

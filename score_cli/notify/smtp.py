@@ -29,7 +29,7 @@ from sqlalchemy import or_, select, update
 from score_cli import clock
 from score_cli.store.db import Store
 from score_cli.store.models import OutboxMessage
-from score_cli.vocabulary import MessageStatus
+from score_cli.domain.vocabulary import MessageStatus
 
 SENDING = "sending"  # claimed by a sender; `next_attempt_at` holds when it was claimed
 MAX_ATTEMPTS = 5

@@ -6,7 +6,7 @@ import csv
 import io
 from typing import Iterator
 
-from score_cli.services.errors import Invalid
+from score_cli.domain.errors import Invalid
 
 
 def rows(content: str, *, columns: list[str], required: list[str], what: str) -> Iterator[tuple[int, dict]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from score_cli.services.errors import Invalid
+from score_cli.domain.errors import Invalid
 
 _EMAIL = re.compile(r"^[^@\s,;<>\"]+@[^@\s,;<>\"]+\.[A-Za-z]{2,}$")
 _REQUEST_ID = re.compile(r"^(?:MRE-?)?(\d{1,12})$", re.IGNORECASE)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Iterator
 from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, DBAPIError, IntegrityError, OperationalError
-from score_cli.services.errors import Conflict, Invalid, NotFound, Refused
+from score_cli.domain.errors import Conflict, Invalid, NotFound, Refused
 
 if TYPE_CHECKING:
     from sqlmodel import Session

@@ -2,7 +2,7 @@
 
 Rows only: no workflow rules live here. Times are aware UTC (`UTCDateTime`); calendar
 dates (pause window, session date) are plain dates. Enumerated values are stored as the
-strings of `score_cli.vocabulary`, which keeps migrations simple on both backends.
+strings of `score_cli.domain.vocabulary`, which keeps migrations simple on both backends.
 """
 
 from datetime import date, datetime

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, insert, select
 
-from score_cli.services.bulk_withdraw import withdraw_bulk
-from score_cli.services.integrity import check_store
+from score_cli.services.requests.bulk_withdraw import withdraw_bulk
+from score_cli.services.admin.integrity import check_store
 from score_cli.store.db import Store
 from score_cli.store.models import (Assignment, AuditEvent, CaseTeamMember, Client, ClientEmail, MentoringRequest,
                                     Note, OutboxMessage, Volunteer)

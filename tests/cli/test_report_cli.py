@@ -7,7 +7,7 @@ from datetime import date
 
 from freezegun import freeze_time
 
-from score_cli.services import mentoring
+from score_cli.services.requests import mentoring
 from tests.helpers import score
 from tests.services.test_reports import assign, at, submit
 from tests.world import ADMIN, CIC, MENTOR

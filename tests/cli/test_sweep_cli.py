@@ -91,7 +91,7 @@ def test_a_missing_store_exits_3(tmp_path):
 # stdin, so that the two sweeps really start at the same moment rather than a second apart.
 STARTING_TOGETHER = """
 import runpy, sys
-import score_cli.cli, score_cli.services.sweep, score_cli.calendar as calendar
+import score_cli.cli, score_cli.services.sweep, score_cli.domain.calendar as calendar
 calendar.us_holidays("MA", calendar.FIRST_YEAR, calendar.LAST_YEAR)
 print("ready", flush=True)
 sys.stdin.readline()

@@ -11,8 +11,9 @@ from __future__ import annotations
 import json
 import sys
 
-from score_cli.services import assignment, mentoring, sweep
-from score_cli.services.errors import ScoreError
+from score_cli.services import sweep
+from score_cli.services.requests import assignment, mentoring
+from score_cli.domain.errors import ScoreError
 from score_cli.store.db import Store
 
 CIC = "cic@example.org"

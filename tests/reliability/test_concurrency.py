@@ -12,7 +12,7 @@ from pathlib import Path
 from freezegun import freeze_time
 from sqlalchemy import select
 
-from score_cli.services import integrity
+from score_cli.services.admin import integrity
 from score_cli.store.models import AuditEvent, MentoringRequest
 from tests.world import MENTOR, MENTOR2
 
@@ -22,7 +22,7 @@ ACTIONS = ["accept", "decline", "reassign", "note", "sweep"]
 
 def test_racing_processes_lose_no_update_and_keep_the_invariants(world):
     # Assigned eight days ago: past their timeout, so the sweep races the mentors for them.
-    from score_cli.services import assignment
+    from score_cli.services.requests import assignment
     from tests.world import CIC
 
     ids = []
@@ -67,7 +67,8 @@ def test_on_postgresql_the_sweep_skips_a_request_someone_else_holds_and_takes_it
     import pytest
     from sqlalchemy import create_engine, text
 
-    from score_cli.services import assignment, sweep
+    from score_cli.services import sweep
+    from score_cli.services.requests import assignment
     from tests.world import CIC
 
     if backend != "postgresql":

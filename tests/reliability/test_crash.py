@@ -13,7 +13,8 @@ from pathlib import Path
 from freezegun import freeze_time
 from sqlalchemy import func, select
 
-from score_cli.services import assignment, integrity
+from score_cli.services.requests import assignment
+from score_cli.services.admin import integrity
 from score_cli.store.models import Assignment, AuditEvent, MentoringRequest, OutboxMessage
 from tests.world import CIC, FAR, MENTOR, MENTOR2, PROVISIONAL
 

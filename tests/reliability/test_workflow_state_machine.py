@@ -21,12 +21,15 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
 from sqlalchemy import func, select, text
 
-from score_cli.services import access, assignment, integrity, mentoring, referrals, requests
-from score_cli.services.errors import ScoreError
-from score_cli.services.permissions import load_actor
+from score_cli.services.requests import records
+from score_cli.services.organisation import access
+from score_cli.services.requests import assignment, mentoring, referrals
+from score_cli.services.admin import integrity
+from score_cli.domain.errors import ScoreError
+from score_cli.services.organisation.permissions import load_actor
 from score_cli.store.db import Store
 from score_cli.store.models import AuditEvent, CaseTeamMember, MentoringRequest, Volunteer
-from score_cli.vocabulary import CLOSED_STATUSES
+from score_cli.domain.vocabulary import CLOSED_STATUSES
 from tests.reliability import counters
 from tests.world import ADMIN, CIC, CIC_AUS, FAR, MENTOR, MENTOR2, PROVISIONAL
 
@@ -114,7 +117,7 @@ class Workflow(RuleBasedStateMachine):
 
     @rule(chapter=st.sampled_from(CHAPTERS), n=st.integers(0, 10**6))
     def submit(self, chapter, n):
-        from score_cli.services import intake
+        from score_cli.services.requests import intake
 
         counters.state_machine_steps += 1
         new = intake.NewRequest(name=f"Client {n}", emails=[f"c{n}@example.com"], chapter=chapter, question="Help")
@@ -227,7 +230,7 @@ class Workflow(RuleBasedStateMachine):
                                        .where(CaseTeamMember.state == "declined")).all()
             for rid, email in declined:
                 request = session.get(MentoringRequest, rid)
-                entry = requests.team_entry(session, rid, load_actor(session, email).id)
+                entry = records.team_entry(session, rid, load_actor(session, email).id)
                 if entry.state == "declined" and request.owner_id != entry.volunteer_id:
                     actor = load_actor(session, email)
                     if not access.coordinates(session, actor, request):
@@ -248,7 +251,7 @@ class Workflow(RuleBasedStateMachine):
 
 
 def test_the_workflow_keeps_its_invariants_under_random_actions(world):
-    from score_cli.services import volunteers
+    from score_cli.services.people import volunteers
 
     for email in ("ref1@example.org", "ref2@example.org"):
         volunteers.add(world.store, ADMIN, volunteers.NewVolunteer(email=email, name=email.split("@")[0],

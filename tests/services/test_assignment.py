@@ -6,8 +6,8 @@ import pytest
 from freezegun import freeze_time
 from sqlalchemy import select
 
-from score_cli.services import assignment
-from score_cli.services.errors import Conflict, Refused
+from score_cli.services.requests import assignment
+from score_cli.domain.errors import Conflict, Refused
 from score_cli.store.models import Assignment, AuditEvent, MentoringRequest, OutboxMessage
 from tests.world import CIC, CIC_AUS, MENTOR, SME
 

@@ -6,8 +6,9 @@ import pytest
 from freezegun import freeze_time
 from sqlalchemy import event
 
-from score_cli.services import assignment, availability, intake, mentor_settings, mentoring, volunteers
-from score_cli.services.scope import Scope
+from score_cli.services.requests import assignment, intake, mentoring
+from score_cli.services.people import availability, mentor_settings, volunteers
+from score_cli.services.organisation.scope import Scope
 from tests.world import ADMIN, CIC, FAR, MENTOR, MENTOR2, PROVISIONAL, SME
 
 

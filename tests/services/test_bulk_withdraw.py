@@ -6,10 +6,11 @@ import pytest
 from sqlalchemy import select, update
 
 from score_cli import clock
-from score_cli.services import assignment, bulk_withdraw, permissions
-from score_cli.services.bulk_withdraw import parse_plan, withdraw_bulk
-from score_cli.services.errors import Conflict, Invalid
-from score_cli.services.integrity import check_store
+from score_cli.services.requests import assignment, bulk_withdraw
+from score_cli.services.organisation import permissions
+from score_cli.services.requests.bulk_withdraw import parse_plan, withdraw_bulk
+from score_cli.domain.errors import Conflict, Invalid
+from score_cli.services.admin.integrity import check_store
 from score_cli.store.models import Assignment, AuditEvent, MentoringRequest, Note, OutboxMessage
 from tests.helpers import dump
 from tests.world import CIC, CIC_AUS, MENTOR, RCIC

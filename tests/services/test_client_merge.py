@@ -5,9 +5,11 @@ import json
 import pytest
 from sqlalchemy import select
 
-from score_cli.services import client_merge, duplicates, show
-from score_cli.services.errors import Invalid, NotFound, Refused
-from score_cli.services.integrity import check_store
+from score_cli.services import duplicates
+from score_cli.services.duplicates import client_merge
+from score_cli.services.requests import show
+from score_cli.domain.errors import Invalid, NotFound, Refused
+from score_cli.services.admin.integrity import check_store
 from score_cli.store.models import AuditEvent, Client, ClientEmail, MentoringRequest
 from tests.helpers import dump
 from tests.world import ADMIN, CIC, CIC_AUS, MENTOR, RCIC

@@ -3,8 +3,8 @@
 import pytest
 from sqlalchemy import select
 
-from score_cli.services import assignment
-from score_cli.services.errors import Conflict, Invalid, NotFound, Refused
+from score_cli.services.requests import assignment
+from score_cli.domain.errors import Conflict, Invalid, NotFound, Refused
 from score_cli.store.models import (Assignment, AuditEvent, CaseTeamMember, ChapterTransfer, MentoringRequest,
                                     Note, OutboxMessage)
 from tests.world import ADMIN, CIC, CIC_AUS, FAR, MENTOR, MENTOR2, RCIC
@@ -134,7 +134,7 @@ def test_an_rcic_does_not_reach_outside_their_district(world):
 
 def test_a_stale_version_is_a_conflict(world):
     """Two writers that read the same version: the second one's conditional update finds nothing."""
-    from score_cli.services import requests
+    from score_cli.services.requests import records
 
     request_id = world.submit()
     with world.store.reading() as session:
@@ -142,4 +142,4 @@ def test_a_stale_version_is_a_conflict(world):
     assignment.add_note(world.store, CIC, request_id, "first")
     with pytest.raises(Conflict, match="changed since you looked"):
         with world.store.transaction() as session:
-            requests.change(session, stale, actor=CIC, action="note")
+            records.change(session, stale, actor=CIC, action="note")

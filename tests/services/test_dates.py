@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from freezegun import freeze_time
 
-from score_cli.services.errors import Invalid
+from score_cli.domain.errors import Invalid
 from score_cli.services.validate import calendar_date
 
 

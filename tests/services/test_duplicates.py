@@ -5,11 +5,12 @@ from datetime import datetime, timedelta, timezone
 import phonenumbers
 import pytest
 
-from score_cli.services import assignment, duplicates
+from score_cli.services import duplicates
+from score_cli.services.requests import assignment
 from score_cli.services.duplicates import (Candidate, candidate_pairs, email_key, name_key, phone_key,
                                            score_pair)
-from score_cli.services.errors import Invalid
-from score_cli.services.scope import Scope
+from score_cli.domain.errors import Invalid
+from score_cli.services.organisation.scope import Scope
 from tests.world import ADMIN, CIC, MENTOR
 
 DAY0 = datetime(2026, 3, 2, 15, 0, tzinfo=timezone.utc)

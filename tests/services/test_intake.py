@@ -4,8 +4,8 @@ import pytest
 from freezegun import freeze_time
 from sqlalchemy import func, select
 
-from score_cli.services import intake
-from score_cli.services.errors import Invalid
+from score_cli.services.requests import intake
+from score_cli.domain.errors import Invalid
 from score_cli.store.models import AuditEvent, MentoringRequest, Note, OutboxMessage
 from tests.world import CIC, MENTOR, MENTOR2
 

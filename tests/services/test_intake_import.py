@@ -4,8 +4,8 @@ import pytest
 from freezegun import freeze_time
 from sqlalchemy import select
 
-from score_cli.services import intake_batch
-from score_cli.services.intake_import import import_requests
+from score_cli.services.requests import intake_batch
+from score_cli.services.requests.intake_import import import_requests
 from score_cli.store.models import AuditEvent, Client, ClientEmail, MentoringRequest, OutboxMessage
 from tests.world import ADMIN, CIC, CIC_AUS, MENTOR
 

@@ -6,8 +6,9 @@ import pytest
 from freezegun import freeze_time
 from sqlalchemy import update
 
-from score_cli.services import assignment, matching, mentoring, volunteers
-from score_cli.services.errors import Refused
+from score_cli.services.requests import assignment, mentoring
+from score_cli.services.people import matching, volunteers
+from score_cli.domain.errors import Refused
 from score_cli.store.models import Assignment, Volunteer
 from tests.world import ADMIN, CIC, FAR, MENTOR, MENTOR2, PROVISIONAL, SME
 

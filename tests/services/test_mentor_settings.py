@@ -6,11 +6,12 @@ import pytest
 from freezegun import freeze_time
 from sqlalchemy import select
 
-from score_cli.services import assignment, intake, mentor_settings, volunteers
-from score_cli.services.capacity import parse_capacity
-from score_cli.services.errors import Invalid, Refused
-from score_cli.services.mentor_settings import SettingsChange
-from score_cli.services.permissions import Grant
+from score_cli.services.requests import assignment, intake
+from score_cli.services.people import mentor_settings, volunteers
+from score_cli.domain.capacity import parse_capacity
+from score_cli.domain.errors import Invalid, Refused
+from score_cli.services.people.mentor_settings import SettingsChange
+from score_cli.services.organisation.permissions import Grant
 from score_cli.store.models import Assignment, AuditEvent, MentoringRequest, Note, OutboxMessage
 from tests.helpers import dump
 from tests.world import ADMIN, CIC, CIC_AUS, MENTOR, MENTOR2

@@ -6,8 +6,9 @@ import pytest
 from freezegun import freeze_time
 from sqlalchemy import select
 
-from score_cli.services import assignment, mentoring, referrals, requests
-from score_cli.services.errors import Conflict, Invalid, NotFound, Refused
+from score_cli.services.requests import records
+from score_cli.services.requests import assignment, mentoring, referrals
+from score_cli.domain.errors import Conflict, Invalid, NotFound, Refused
 from score_cli.store.models import (Assignment, AuditEvent, CaseTeamMember, Chapter, ContactAttempt,
                                     MentoringRequest, MentoringSession, Note, OutboxMessage)
 from tests.helpers import dump
@@ -157,7 +158,7 @@ def test_a_request_not_yet_accepted_cannot_be_returned_and_only_its_owner_return
 def test_a_decline_that_races_a_reassignment_is_a_conflict_and_changes_nothing(world, monkeypatch):
     request_id = world.assigned(MENTOR)
     with world.store.reading() as session:
-        as_the_mentor_saw_it = requests.load(session, request_id)
+        as_the_mentor_saw_it = records.load(session, request_id)
     assignment.reassign(world.store, CIC, request_id, MENTOR2, reason="Mentor is away")
     before = dump(world.url)
     monkeypatch.setattr(requests, "load", lambda session, rid: as_the_mentor_saw_it)

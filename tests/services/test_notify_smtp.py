@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 from score_cli.notify import smtp
 from score_cli.notify.smtp import SmtpSettings, send_pending
-from score_cli.services import outbox
+from score_cli.services.mail import outbox
 from score_cli.store.models import OutboxMessage
 from tests.helpers import score
 

@@ -3,9 +3,9 @@
 import pytest
 from sqlalchemy import select
 
-from score_cli.services.errors import Invalid, NotFound
-from score_cli.services.queue import list_queue
-from score_cli.services.scope import Scope
+from score_cli.domain.errors import Invalid, NotFound
+from score_cli.services.organisation.queue import list_queue
+from score_cli.services.organisation.scope import Scope
 from score_cli.store.models import Chapter, District
 from tests.world import ADMIN, CIC, MENTOR
 

@@ -4,8 +4,10 @@
 import pytest
 from sqlalchemy import select
 
-from score_cli.services import access, mentoring, permissions, referrals, volunteers
-from score_cli.services.errors import Invalid, NotFound, Refused
+from score_cli.services.organisation import access, permissions
+from score_cli.services.requests import mentoring, referrals
+from score_cli.services.people import volunteers
+from score_cli.domain.errors import Invalid, NotFound, Refused
 from score_cli.store.models import CaseTeamMember, MentoringRequest, OutboxMessage
 from tests.helpers import dump
 from tests.world import ADMIN, CIC, FAR, MENTOR, MENTOR2, PROVISIONAL, SME
@@ -74,7 +76,7 @@ def test_an_inactive_mentor_gets_no_new_referrals_or_assignments(world, case):
     volunteers.set_status(world.store, ADMIN, MENTOR2, "inactive", reason="moved away")
     with pytest.raises(Refused, match="is inactive: only active mentors can be referred"):
         referrals.refer(world.store, MENTOR, case, MENTOR2, reason="help")
-    from score_cli.services import assignment
+    from score_cli.services.requests import assignment
 
     with pytest.raises(Refused, match="only active volunteers can be assigned"):
         assignment.assign(world.store, CIC, world.submit(), MENTOR2)

@@ -10,13 +10,14 @@ from datetime import date, datetime, timezone
 import pytest
 from freezegun import freeze_time
 
-from score_cli.services import assignment, mentor_settings, mentoring, referrals, volunteers
-from score_cli.services.errors import Invalid, NotFound, Refused
+from score_cli.services.requests import assignment, mentoring, referrals
+from score_cli.services.people import mentor_settings, volunteers
+from score_cli.domain.errors import Invalid, NotFound, Refused
 from score_cli.services.reports.capacity import capacity
 from score_cli.services.reports.common import Period
 from score_cli.services.reports.mentors import mentor_activity, paused_mentors
 from score_cli.services.reports.stages import orphaned, stage_report
-from score_cli.services.scope import Scope
+from score_cli.services.organisation.scope import Scope
 from tests.world import ADMIN, CIC, CIC_AUS, FAR, MENTOR, MENTOR2, PROVISIONAL, RCIC
 
 NOW = "2026-11-20 15:00:00"  # Friday 10:00 in Boston

@@ -9,11 +9,11 @@ from datetime import date
 import pytest
 from freezegun import freeze_time
 
-from score_cli.services import assignment, mentoring
+from score_cli.services.requests import assignment, mentoring
 from score_cli.services.reports.common import Period
 from score_cli.services.reports.conversion import conversion, total
 from score_cli.services.reports.metrics import metrics, quantile
-from score_cli.services.scope import Scope
+from score_cli.services.organisation.scope import Scope
 from tests.services.test_reports import assign, at, submit
 from tests.world import ADMIN, CIC, MENTOR, MENTOR2, RCIC
 

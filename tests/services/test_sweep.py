@@ -6,8 +6,9 @@ import pytest
 from freezegun import freeze_time
 from sqlalchemy import select, update
 
-from score_cli.services import assignment, mentoring, sweep
-from score_cli.services.errors import Refused
+from score_cli.services import sweep
+from score_cli.services.requests import assignment, mentoring
+from score_cli.domain.errors import Refused
 from score_cli.store.models import (Assignment, AuditEvent, CaseTeamMember, Chapter, MentoringRequest,
                                     OutboxMessage, Volunteer)
 from tests.helpers import dump

@@ -3,8 +3,8 @@
 from freezegun import freeze_time
 from sqlalchemy import select, update
 
-from score_cli.services import assignment
-from score_cli.services.notifications import waiting_clients
+from score_cli.services.requests import assignment
+from score_cli.services.mail.notifications import waiting_clients
 from score_cli.store.models import Chapter, OutboxMessage
 from tests.helpers import dump, score
 from tests.world import CIC, MENTOR

@@ -5,7 +5,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 from sqlmodel import SQLModel
 
-from score_cli.services.organisation import load_chapters, read_chapters_file
+from score_cli.services.organisation.hierarchy import load_chapters, read_chapters_file
 from score_cli.store import migrate
 from score_cli.store.db import SCHEMA_REVISION, Store
 from tests.helpers import score

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import text
 
-from score_cli.services.errors import Invalid, NotFound
+from score_cli.domain.errors import Invalid, NotFound
 from score_cli.store.db import Store, resolve_url
 from score_cli.store.models import Client
 

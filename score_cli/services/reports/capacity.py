@@ -23,13 +23,14 @@ from math import ceil
 
 from sqlalchemy import func, select
 
-from score_cli import calendar, clock
-from score_cli.services.eligibility import paused_on
+from score_cli import clock
+from score_cli.domain import calendar
+from score_cli.services.people.eligibility import paused_on
 from score_cli.services.reports.common import MINE, ChapterInfo, Period, Run, as_utc, open_run, period_where
-from score_cli.services.scope import Scope
+from score_cli.services.organisation.scope import Scope
 from score_cli.store.db import Store
 from score_cli.store.models import Assignment, MentoringRequest, Volunteer, VolunteerRole
-from score_cli.vocabulary import QUEUED_STATUSES, AssignmentKind, Classification, Role, ScopeKind, VolunteerStatus
+from score_cli.domain.vocabulary import QUEUED_STATUSES, AssignmentKind, Classification, Role, ScopeKind, VolunteerStatus
 
 BUSINESS_DAYS_A_WEEK = 5
 

@@ -27,13 +27,13 @@ from typing import Iterable, Iterator
 from sqlalchemy import BigInteger, Integer, and_, case, cast, func, select, type_coerce
 from sqlmodel import Session
 
-from score_cli.services import permissions
-from score_cli.services.errors import Invalid, NotFound, Refused
-from score_cli.services.permissions import Actor
-from score_cli.services.scope import Scope, chapter_filter
+from score_cli.services.organisation import permissions
+from score_cli.domain.errors import Invalid, NotFound, Refused
+from score_cli.services.organisation.permissions import Actor
+from score_cli.services.organisation.scope import Scope, chapter_filter
 from score_cli.services.timefmt import zone
 from score_cli.store.models import Chapter, District, Region, Volunteer, VolunteerRole
-from score_cli.vocabulary import Role, ScopeKind, VolunteerStatus
+from score_cli.domain.vocabulary import Role, ScopeKind, VolunteerStatus
 
 REPORT_ROLES = frozenset({Role.ADMIN, Role.CIC, Role.RCIC, Role.CHAPTER_MANAGER, Role.MEMBERSHIP_CHAIR})
 REPORT_RULE = ("reports beyond your own requests (--mine) need the admin, CIC, RCIC, chapter manager or"

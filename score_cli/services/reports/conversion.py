@@ -22,13 +22,13 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from score_cli import clock
-from score_cli.services.errors import Invalid
+from score_cli.domain.errors import Invalid
 from score_cli.services.reports.common import Period, Run, open_run, pct, recent
 from score_cli.services.reports.metrics import cohort_where
-from score_cli.services.scope import Scope
+from score_cli.services.organisation.scope import Scope
 from score_cli.store.db import Store
 from score_cli.store.models import MentoringRequest
-from score_cli.vocabulary import CLOSED_STATUSES, OPEN_STATUSES, ScopeKind, Status
+from score_cli.domain.vocabulary import CLOSED_STATUSES, OPEN_STATUSES, ScopeKind, Status
 
 STEPS = ("submitted", "assigned", "accepted", "contacted", "counseled")
 CLOSED = tuple(s.value for s in Status if s in CLOSED_STATUSES)  # in the vocabulary's order

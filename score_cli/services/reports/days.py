@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from score_cli import calendar
+from score_cli.domain import calendar
 from score_cli.services.reports.common import ChapterInfo
 from score_cli.services.timefmt import zone
 

@@ -21,15 +21,15 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import aliased
 
 from score_cli import clock
-from score_cli.services.capacity import parse_capacity
-from score_cli.services.eligibility import paused_on
+from score_cli.domain.capacity import parse_capacity
+from score_cli.services.people.eligibility import paused_on
 from score_cli.services.reports.capacity import cic_assignments_since
 from score_cli.services.reports.common import Period, Run, open_run, period_where, recent
-from score_cli.services.scope import Scope
-from score_cli.services.workflow import OWNED
+from score_cli.services.organisation.scope import Scope
+from score_cli.domain.workflow import OWNED
 from score_cli.store.db import Store
 from score_cli.store.models import Assignment, Chapter, MentoringRequest, MentoringSession, Volunteer, VolunteerRole
-from score_cli.vocabulary import AssignmentKind, Outcome, Role, ScopeKind, Status, VolunteerStatus
+from score_cli.domain.vocabulary import AssignmentKind, Outcome, Role, ScopeKind, Status, VolunteerStatus
 
 LONG_PAUSE_DAYS = 30
 REPEATED = 2

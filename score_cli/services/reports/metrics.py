@@ -41,10 +41,10 @@ from sqlalchemy import and_, case, func, select
 from score_cli import clock
 from score_cli.services.reports.common import Period, Run, as_utc, epoch, open_run, period_where, recent, streamed
 from score_cli.services.reports.days import DayIndex, to_epoch
-from score_cli.services.scope import Scope
+from score_cli.services.organisation.scope import Scope
 from score_cli.store.db import Store
 from score_cli.store.models import MentoringRequest
-from score_cli.vocabulary import CLOSED_STATUSES, Status
+from score_cli.domain.vocabulary import CLOSED_STATUSES, Status
 
 INTERVALS = (
     ("submission_to_first_assignment", "submitted", "first assigned"),

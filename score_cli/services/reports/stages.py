@@ -31,9 +31,10 @@ from datetime import date, timedelta
 from sqlalchemy import Date, and_, case, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
-from score_cli import calendar, clock
-from score_cli.services.eligibility import paused_on
-from score_cli.services.errors import Invalid
+from score_cli import clock
+from score_cli.domain import calendar
+from score_cli.services.people.eligibility import paused_on
+from score_cli.domain.errors import Invalid
 from score_cli.services.reports.capacity import chapter_capacity
 from score_cli.services.reports.common import (
     Period,
@@ -45,13 +46,13 @@ from score_cli.services.reports.common import (
     period_where,
     streamed,
 )
-from score_cli.services.scope import Scope
+from score_cli.services.organisation.scope import Scope
 from score_cli.services.timefmt import local, local_text
 from score_cli.store.db import Store
 from score_cli.store.hints import in_chunks
 from score_cli.store.models import Assignment, CaseTeamMember, Client, ContactAttempt, MentoringRequest, Volunteer
 from score_cli.store.types import UTCDateTime
-from score_cli.vocabulary import NATIONAL_QUEUE, OPEN_STATUSES, Outcome, Status, TeamRole, TeamState, VolunteerStatus
+from score_cli.domain.vocabulary import NATIONAL_QUEUE, OPEN_STATUSES, Outcome, Status, TeamRole, TeamState, VolunteerStatus
 
 STAGES = {
     "not-assigned": (Status.NEW, Status.PENDING_REASSIGNMENT),

@@ -1,0 +1,84 @@
+"""Building the demo store: a fresh store, the shipped organisation, generated people and requests."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Callable
+
+from score_cli.domain.errors import Refused
+from score_cli.services.admin.setup import init_store
+from score_cli.store.db import Store, sqlite_path
+
+
+def build_demo_store(url: str, *, requests: int, volunteers: int, seed: int, replace: bool = True,
+                     on_progress: Callable[[int], None] | None = None) -> dict:
+    """Generate into a new file beside the target and move it into place when complete,
+    so an interrupted demo never leaves a half-built store behind."""
+    from score_cli.demo import populate
+
+    started = time.perf_counter()
+    final = sqlite_path(url)
+    if final is not None:
+        if final.exists() and not replace:
+            raise Refused(f"a store exists at {final}: use --replace or another --db")
+        building = final.with_name(final.name + ".building")
+        for leftover in _sqlite_files(building):
+            leftover.unlink(missing_ok=True)
+        work_url = "sqlite:///" + str(building)
+    else:
+        work_url = url
+        _require_empty(url)
+    init_store(work_url)
+    store = Store(work_url)
+    try:
+        counts = populate(store.engine, requests=requests, volunteers=volunteers, seed=seed,
+                          on_progress=on_progress)
+        waiting = tour_request(store, "BOS01")
+    finally:
+        store.close()
+    if final is not None:
+        for old in _sqlite_files(final):
+            old.unlink(missing_ok=True)
+        os.replace(building, final)
+    chapters = counts.get("chapters")
+    return {
+        "store": str(final) if final else url,
+        "store_path": str(final) if final else url,
+        "volunteers": counts.get("volunteers"),
+        "requests": counts.get("requests"),
+        "chapters": chapters if chapters is not None else "all",
+        "seconds": time.perf_counter() - started,
+        "waiting": f"MRE-{waiting}" if waiting else "MRE-1",
+        "counts": counts,
+    }
+
+
+def _sqlite_files(path: Path) -> list[Path]:
+    return [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
+
+
+def _require_empty(url: str) -> None:
+    from sqlalchemy import inspect
+
+    store = Store(url)
+    try:
+        if inspect(store.engine).get_table_names():
+            raise Refused("the demo builds only into an empty database; this one has tables")
+    finally:
+        store.close()
+
+
+def tour_request(store: Store, chapter: str) -> int | None:
+    """A request for the tour to show the chapter's coordinator: the oldest one waiting in its
+    queue or, when none is waiting on the day the demo is built, the chapter's newest."""
+    from sqlalchemy import select
+
+    from score_cli.store.models import MentoringRequest
+
+    in_chapter = select(MentoringRequest.id).where(MentoringRequest.chapter_code == chapter).limit(1)
+    with store.reading() as session:
+        waiting = session.execute(in_chapter.where(MentoringRequest.status.in_(["new", "pending_reassignment"]))
+                                  .order_by(MentoringRequest.submitted_at)).scalar()
+        return waiting or session.execute(in_chapter.order_by(MentoringRequest.submitted_at.desc())).scalar()

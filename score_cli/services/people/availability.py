@@ -1,0 +1,131 @@
+"""Who can take a request now, and who is paused: `score mentors available|paused` (SPEC §3, §5, §6).
+
+Both listings are a single query each, whatever the number of mentors: the counts come from
+grouped subqueries joined to the volunteers, and "today" is each chapter's own local date
+(a CASE on the chapter's time zone), since pause dates are dates in the chapter's zone.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import Date, and_, case, func, literal, not_, or_, select
+from sqlmodel import Session
+
+from score_cli import clock
+from score_cli.services.organisation import permissions
+from score_cli.domain.capacity import parse_capacity
+from score_cli.services.organisation.scope import Scope, chapter_filter, check_exists, default_for
+from score_cli.services.timefmt import zone
+from score_cli.domain.workflow import OWNED
+from score_cli.store.db import Store
+from score_cli.store.models import Assignment, Chapter, MentoringRequest, Volunteer, VolunteerRole
+from score_cli.domain.vocabulary import AssignmentKind, Role, ScopeKind, VolunteerStatus
+
+LONG_PAUSE_DAYS = 30
+ACCEPTED_WINDOW_DAYS = 60
+
+
+def _scope(session: Session, actor_email: str | None, scope: Scope | None) -> Scope:
+    actor = permissions.load_actor(session, actor_email) if actor_email else None
+    scope = scope or default_for(actor)
+    if scope.kind == "mine":
+        scope = Scope(ScopeKind.CHAPTER, actor.chapter_code if actor else "")
+    check_exists(session, scope)
+    return scope
+
+
+def _todays(session: Session, now: datetime) -> dict[str, date]:
+    """Each time zone in use by a chapter, with its local date at `now`."""
+    zones = session.execute(select(Chapter.timezone).distinct()).scalars().all()
+    return {tz: now.astimezone(zone(tz)).date() for tz in zones}
+
+
+def _today_column(todays: dict[str, date], now: datetime):
+    return case({tz: literal(day, Date) for tz, day in todays.items()}, value=Chapter.timezone,
+                else_=literal(now.date(), Date))
+
+
+def _paused(today):
+    return and_(or_(Volunteer.pause_from.is_not(None), Volunteer.pause_until.is_not(None)),
+                or_(Volunteer.pause_from.is_(None), Volunteer.pause_from <= today),
+                or_(Volunteer.pause_until.is_(None), Volunteer.pause_until >= today))
+
+
+def _mentors(scope: Scope):
+    """Active volunteers holding the mentor role, in the scope, with their chapter's zone."""
+    is_mentor = Volunteer.id.in_(select(VolunteerRole.volunteer_id).where(VolunteerRole.role == Role.MENTOR))
+    query = (select(Volunteer, Chapter.timezone).join(Chapter, Chapter.code == Volunteer.chapter_code)
+             .where(Volunteer.status == VolunteerStatus.ACTIVE, is_mentor))
+    where = chapter_filter(scope, Volunteer.chapter_code)
+    return query if where is None else query.where(where)
+
+
+def _per_mentor(column, *conditions):
+    """A subquery (mentor_id, n) counting rows of `column`'s table per mentor."""
+    return (select(column.label("mentor_id"), func.count().label("n")).where(*conditions)
+            .group_by(column).subquery())
+
+
+def available(store: Store, actor_email: str | None, scope: Scope | None) -> list[dict]:
+    """Active mentors not paused today, with the numbers a CIC weighs before assigning."""
+    with store.reading() as session:
+        scope = _scope(session, actor_email, scope)
+        now = clock.now()
+        today = _today_column(_todays(session, now), now)
+        week_ago, window = now - timedelta(days=7), now - timedelta(days=ACCEPTED_WINDOW_DAYS)
+        cic_week = _per_mentor(Assignment.mentor_id, Assignment.kind == AssignmentKind.CIC,
+                               Assignment.assigned_at > week_ago)
+        direct_week = _per_mentor(Assignment.mentor_id, Assignment.kind == AssignmentKind.DIRECT,
+                                  Assignment.assigned_at > week_ago)
+        accepted = _per_mentor(Assignment.mentor_id, Assignment.kind == AssignmentKind.CIC,
+                               Assignment.accepted_at > window)
+        open_load = _per_mentor(MentoringRequest.owner_id, MentoringRequest.status.in_([str(s) for s in OWNED]))
+        counts = [func.coalesce(q.c.n, 0) for q in (cic_week, direct_week, accepted, open_load)]
+        query = _mentors(scope).add_columns(*counts).where(not_(_paused(today)))
+        for q in (cic_week, direct_week, accepted, open_load):
+            query = query.outerjoin(q, q.c.mentor_id == Volunteer.id)
+        query = query.order_by(Volunteer.chapter_code, counts[3], counts[2], Volunteer.email)
+        rows = []
+        for v, _tz, cic, direct, accepted_60, load in session.execute(query).all():
+            left = None if v.capacity_weekly is None else max(0, v.capacity_weekly - cic)
+            rows.append({
+                "email": v.email, "name": v.name, "chapter": v.chapter_code, "classification": v.classification,
+                "capacity": v.capacity_text, "capacity_weekly": v.capacity_weekly,
+                "capacity_warning": parse_capacity(v.capacity_text).warning,
+                "cic_assignments_last_7_days": cic, "weekly_capacity_left": left,
+                "cic_accepted_last_60_days": accepted_60, "open_requests": load,
+                "direct_requests_last_7_days": direct, "accept_direct_requests": v.accept_direct_requests,
+                "max_direct_weekly": v.max_direct_weekly,
+                "request_limit_reached": v.max_direct_weekly is not None and direct >= v.max_direct_weekly,
+                "serve_outside_local_area": v.serve_outside_local_area,
+            })
+        return rows
+
+
+def paused(store: Store, actor_email: str | None, scope: Scope | None) -> list[dict]:
+    """Active mentors paused today, longest pauses flagged for the membership chair.
+
+    `days_paused` is the length of the pause window (from..until, both days counted);
+    `paused_so_far` the days from its start to today. A pause longer than 30 days, or one
+    without an end that has lasted more than 30, is a `long_pause`.
+    """
+    with store.reading() as session:
+        scope = _scope(session, actor_email, scope)
+        now = clock.now()
+        todays = _todays(session, now)
+        query = (_mentors(scope).where(_paused(_today_column(todays, now)))
+                 .order_by(Volunteer.pause_from, Volunteer.chapter_code, Volunteer.email))
+        rows = []
+        for v, tz in session.execute(query).all():
+            today = todays.get(tz, now.date())
+            length = (v.pause_until - v.pause_from).days + 1 if v.pause_from and v.pause_until else None
+            so_far = (today - v.pause_from).days + 1 if v.pause_from else None
+            rows.append({
+                "email": v.email, "name": v.name, "chapter": v.chapter_code, "classification": v.classification,
+                "pause_from": v.pause_from, "pause_until": v.pause_until, "days_paused": length,
+                "paused_so_far": so_far,
+                "long_pause": (length or so_far or 0) > LONG_PAUSE_DAYS,
+                "accept_direct_requests": v.accept_direct_requests,
+            })
+        return rows

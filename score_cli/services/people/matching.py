@@ -1,0 +1,174 @@
+"""Suggesting mentors for a request: the "One SCORE methodology" of SPEC §6.
+
+Eligible: active, mentor role, certified or provisional (SMEs on request), not paused on the
+assignment day, weekly CIC capacity left, not someone who declined or timed out on this
+request. Ranked by tier (same chapter, district, region, any), then expertise, then fewer open
+assignments, then fewer CIC assignments accepted in the last 60 days. Counts come from a few
+grouped queries, never one query per mentor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from score_cli import clock
+from score_cli.services.organisation import access, permissions
+from score_cli.services.people import eligibility
+from score_cli.services.organisation.chapters import get_chapter
+from score_cli.domain.workflow import OWNED
+from score_cli.store.db import Store
+from score_cli.store.hints import in_chunks
+from score_cli.store.sql import DAY, query
+from score_cli.domain.vocabulary import AssignmentKind, Classification, Outcome, Role, VolunteerStatus, request_label
+
+TIERS = ("same chapter", "same district", "same region", "any chapter")
+CHUNK = 5000  # mentors per IN-list: well under SQLite's 32,766 bound parameters
+
+# Plain SQL (store/sql.py): a coordinator asks for suggestions with a client waiting.
+_MENTORS = "SELECT volunteer_id FROM volunteer_role WHERE role = :mentor"
+# active mentors of the chapter, and those elsewhere who serve outside their area
+_CANDIDATES = query(
+    "SELECT v.id, v.email, v.name, v.chapter_code, v.classification, v.capacity_weekly, v.capacity_text,"
+    " v.pause_from, v.pause_until, chapter.district_code, district.region_code FROM volunteer v"
+    " JOIN chapter ON chapter.code = v.chapter_code JOIN district ON district.code = chapter.district_code"
+    f" WHERE v.status = :active AND v.id IN ({_MENTORS}) AND v.classification IN :classes"
+    " AND (v.chapter_code = :chapter OR v.serve_outside_local_area = :yes)",
+    lists=("classes",), pause_from=DAY, pause_until=DAY)
+_OUTSIDE_NOT_SERVING = query(
+    f"SELECT COUNT(*) FROM volunteer WHERE status = :active AND id IN ({_MENTORS})"
+    " AND chapter_code <> :chapter AND serve_outside_local_area = :no")
+_BEFORE = query("SELECT mentor_id FROM assignment WHERE request_id = :request AND outcome IN :outcomes",
+                lists=("outcomes",))
+_EXPERTS = query("SELECT volunteer_id FROM volunteer_expertise WHERE volunteer_id IN :ids AND topic IN :topics",
+                 lists=("ids", "topics"))
+# CIC assignments per mentor since a time (the covering index ix_assignment_mentor_tally)
+_RECENT = ("SELECT mentor_id, COUNT(*) FROM assignment WHERE mentor_id IN :ids AND kind = :cic"
+           " AND assigned_at > :since")
+_WEEK = query(_RECENT + " GROUP BY mentor_id", lists=("ids",), times=("since",))
+_ACCEPTED = query(_RECENT + " AND accepted_at > :accepted_since GROUP BY mentor_id", lists=("ids",),
+                  times=("since", "accepted_since"))
+_OPEN_LOAD = query("SELECT owner_id, COUNT(*) FROM mentoring_request WHERE owner_id IN :ids AND status IN :owned"
+                   " GROUP BY owner_id", lists=("ids", "owned"))
+
+
+@dataclass
+class Suggestions:
+    request: str
+    chapter: str
+    rows: list[dict] = field(default_factory=list)
+    excluded: dict[str, int] = field(default_factory=dict)
+    advice: str | None = None
+
+
+def suggest(store: Store, actor_email: str | None, request_id: int, *, limit: int = 10,
+            include_sme: bool = False) -> Suggestions:
+    now = clock.now()
+    with store.rows() as conn:
+        actor = permissions.load_actor(conn, actor_email)
+        request = access.read_request(conn, request_id)
+        access.require_coordinator(conn, actor, request)
+        chapter = get_chapter(conn, request.chapter_code)
+        today = eligibility.local_date(now, chapter)
+        classes = [Classification.CERTIFIED, Classification.PROVISIONAL] + ([Classification.SME] if include_sme else [])
+        reach = {"active": str(VolunteerStatus.ACTIVE), "mentor": str(Role.MENTOR), "chapter": chapter.code}
+        # plain rows: thousands of mentors can be in reach, and only the best few are shown
+        candidates = conn.execute(_CANDIDATES, dict(reach, classes=[str(c) for c in classes], yes=True)).all()
+        ids = [c.id for c in candidates]
+        cic = {"cic": str(AssignmentKind.CIC), "since": now - timedelta(days=7)}
+        week = _counts(conn, _WEEK, ids, cic)
+        before = set(conn.execute(_BEFORE, {"request": request.id, "outcomes": [
+            str(Outcome.DECLINED), str(Outcome.TIMED_OUT)]}).scalars())
+        topics = sorted({t for t in (request.mentoring_area, request.business_type) if t})
+        experts = set()
+        for chunk in in_chunks(ids, CHUNK) if topics else ():
+            experts.update(conn.execute(_EXPERTS, {"ids": list(chunk), "topics": topics}).scalars())
+        outside_refusing = conn.execute(_OUTSIDE_NOT_SERVING, dict(reach, no=False)).scalar_one()
+
+        eligible, excluded = _eligible(candidates, chapter, chapter.region_code, today, before=before, week=week,
+                                       experts=experts)
+        contenders = _contenders(eligible, limit)
+        chosen = [volunteer.id for _, _, volunteer, _ in contenders]
+        open_load = _counts(conn, _OPEN_LOAD, chosen, {"owned": [str(s) for s in OWNED]})
+        accepted_60 = _counts(conn, _ACCEPTED, chosen, dict(cic, since=now - timedelta(days=75),
+                                                             accepted_since=now - timedelta(days=60)))
+
+    ranked = sorted((tier, no_match, open_load.get(v.id, 0), accepted_60.get(v.id, 0), v.email, v, left)
+                    for tier, no_match, v, left in contenders)
+    result = Suggestions(request_label(request_id), chapter.code)
+    result.rows = [dict(_row(v, tier, not no_match, load, accepted, left), rank=i + 1)
+                   for i, (tier, no_match, load, accepted, _, v, left) in enumerate(ranked[:limit])]
+    excluded["outside_area_not_serving"] = outside_refusing
+    result.excluded = excluded
+    if not result.rows:
+        result.advice = _advice(excluded, chapter.code)
+    return result
+
+
+def _eligible(candidates, chapter, region: str, today, *, before: set[int], week: dict[int, int],
+              experts: set[int]) -> tuple[list[tuple], dict[str, int]]:
+    """(tier, no expertise match, mentor, capacity left) of each mentor who may take the request,
+    and how many were left out for each reason."""
+    excluded = {"paused": 0, "at_capacity": 0, "declined_or_timed_out_before": 0}
+    eligible = []
+    for volunteer in candidates:
+        if volunteer.id in before:
+            excluded["declined_or_timed_out_before"] += 1
+            continue
+        if eligibility.paused_on(volunteer, today):
+            excluded["paused"] += 1
+            continue
+        used = week.get(volunteer.id, 0)
+        left = None if volunteer.capacity_weekly is None else volunteer.capacity_weekly - used
+        if left is not None and left <= 0:
+            excluded["at_capacity"] += 1
+            continue
+        tier = (0 if volunteer.chapter_code == chapter.code else 1 if volunteer.district_code == chapter.district_code
+                else 2 if volunteer.region_code == region else 3)
+        eligible.append((tier, volunteer.id not in experts, volunteer, left))
+    return eligible, excluded
+
+
+def _contenders(eligible: list[tuple], limit: int) -> list[tuple]:
+    """The eligible mentors who can reach the first `limit`: ranking goes by tier and expertise
+    before load, so a (tier, expertise) group after the one holding the limit-th mentor cannot.
+    Load and recent acceptances are then counted for these alone, not for every mentor in reach."""
+    eligible.sort(key=lambda entry: entry[:2])
+    if len(eligible) <= limit:
+        return eligible
+    last = eligible[limit - 1][:2]
+    return [entry for entry in eligible if entry[:2] <= last]
+
+
+def _counts(conn, statement, ids: list[int], params: dict) -> dict[int, int]:
+    """Grouped counts for the mentors in `ids`, in IN-lists a database takes."""
+    counts: dict[int, int] = {}
+    for chunk in in_chunks(ids, CHUNK):
+        counts.update(conn.execute(statement, dict(params, ids=list(chunk))).all())
+    return counts
+
+
+def _row(v, tier: int, expert: bool, load: int, accepted: int, left: int | None) -> dict:
+    flags = []
+    if v.classification == Classification.PROVISIONAL:
+        flags.append("provisional")
+    if v.classification == Classification.SME:
+        flags.append("SME")
+    if v.capacity_text and v.capacity_weekly is None:
+        flags.append(f"capacity unknown ({v.capacity_text!r})")
+    elif v.capacity_weekly is None:
+        flags.append("capacity not given")
+    capacity = "unknown" if left is None else f"{left} of {v.capacity_weekly}"
+    reason = (f"{TIERS[tier]} ({v.chapter_code}); {'expertise matches' if expert else 'no expertise match'};"
+              f" {load} open; {accepted} accepted in 60 days; weekly capacity left {capacity}")
+    return {"email": v.email, "name": v.name, "chapter": v.chapter_code, "tier": TIERS[tier],
+            "expertise_match": expert, "open_assignments": load, "accepted_60_days": accepted,
+            "weekly_capacity_left": left, "classification": v.classification, "flags": flags,
+            "reason": reason + (f"; {', '.join(flags)}" if flags else "")}
+
+
+def _advice(excluded: dict[str, int], chapter: str) -> str:
+    parts = [f"{n} {what.replace('_', ' ')}" for what, n in excluded.items() if n]
+    why = "; ".join(parts) if parts else "no active mentors in reach"
+    return (f"no eligible mentor for this request ({why}). Next: ask mentors nearby to serve clients outside"
+            f" their area, try --include-sme, or transfer it: score transfer-chapter MRE CHAPTER --reason ...")

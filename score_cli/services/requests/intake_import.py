@@ -1,0 +1,167 @@
+"""`score intake import`: the website export, checked whole before anything is written."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Callable, Iterator
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from score_cli.services import csv_input
+from score_cli.services.requests import intake, intake_batch
+from score_cli.domain.errors import Invalid, ScoreError
+from score_cli.store.db import Store
+from score_cli.store.models import Chapter, ClientEmail, MentoringRequest
+
+COLUMNS = ["name", "email", "chapter", "question", "phone", "business", "zip", "area", "business_type",
+           "existing_business", "origin", "direct_to", "submitted_at"]
+REQUIRED = ["name", "email", "chapter", "question"]
+_TRUE = {"true", "yes", "y", "1", "x", "existing"}
+_FALSE = {"false", "no", "n", "0", "", "new"}
+
+
+@dataclass
+class ImportResult:
+    imported: int = 0
+    already_present: int = 0
+    rejected: list[dict] = field(default_factory=list)  # {"line", "reason"}
+    ids: list[int] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"imported": self.imported, "already_present": self.already_present,
+                "rejected": self.rejected, "first_id": f"MRE-{self.ids[0]}" if self.ids else None,
+                "last_id": f"MRE-{self.ids[-1]}" if self.ids else None}
+
+
+def import_requests(store: Store, content: str, *, skip_invalid: bool = False, dry_run: bool = False,
+                    on_progress: Callable[[int, int | None], None] | None = None) -> ImportResult:
+    """All rows are checked first; then the valid ones are written in one transaction (each row
+    with its client, history and notifications), or none when a row is bad and not `skip_invalid`."""
+    rows = list(_rows(content))
+    if not rows:
+        raise Invalid("the import file has no rows")
+    result = ImportResult()
+    with store.transaction() as session:
+        chapters = {c.code: c for c in session.execute(select(Chapter)).scalars()}
+        checked: list[intake.NewRequest] = []
+        for line, raw in rows:
+            try:
+                checked.append(_parse(raw, chapters))
+            except ScoreError as exc:
+                result.rejected.append({"line": line, "reason": exc.message})
+        if (result.rejected and not skip_invalid) or dry_run:
+            result.imported = 0 if result.rejected and not skip_invalid else len(checked)
+            return result
+        coordinators: dict = {}
+        batch: list[intake.NewRequest] = []
+
+        def write_batch() -> None:
+            ids, present = intake_batch.write_batch(session, batch, chapters, coordinators)
+            result.ids += ids
+            result.imported += len(ids)
+            result.already_present += present
+            batch.clear()
+            if on_progress:
+                on_progress(result.imported + result.already_present, len(checked))
+
+        for new in checked:
+            if not new.direct_to:
+                batch.append(new)
+                if len(batch) >= intake_batch.BATCH:
+                    write_batch()
+                continue
+            # A row naming a mentor goes through the mentor's own checks, in file order.
+            if batch:
+                write_batch()
+            if new.submitted_at is not None and _already_imported(session, new):
+                result.already_present += 1
+                continue
+            result.ids.append(intake.submit(session, new, coordinators=coordinators))
+            result.imported += 1
+        if batch:
+            write_batch()
+    return result
+
+
+def _rows(content: str) -> Iterator[tuple[int, dict]]:
+    text = content.lstrip()
+    if text.startswith("{"):
+        for number, line in enumerate(content.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield number, {"__error__": f"not valid JSON ({exc.msg})"}
+                continue
+            yield number, obj if isinstance(obj, dict) else {"__error__": "each line must be a JSON object"}
+        return
+    yield from csv_input.rows(content, columns=COLUMNS, required=REQUIRED,
+                              what="import file (CSV, or JSON lines)")
+
+
+def _text(raw: dict, key: str) -> str | None:
+    value = raw.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, (str, int, float)):
+        raise Invalid(f"{key} must be text")
+    return str(value)
+
+
+def _parse(raw: dict, chapters: dict[str, Chapter]) -> intake.NewRequest:
+    if "__error__" in raw:
+        raise Invalid(raw["__error__"])
+    if None in raw:
+        raise Invalid("more cells than columns")
+    unknown = [k for k in raw if k not in COLUMNS]
+    if unknown:
+        raise Invalid(f"unknown field(s): {', '.join(map(str, unknown))}")
+    emails = raw.get("email")
+    if isinstance(emails, str):
+        emails = [e for e in emails.replace(",", ";").split(";") if e.strip()]
+    if not isinstance(emails, list) or not all(isinstance(e, str) for e in emails):
+        raise Invalid("email must be text or a list of e-mails")
+    code = (_text(raw, "chapter") or "").strip().upper()
+    chapter = chapters.get(code)
+    if chapter is None:
+        raise Invalid(f"no chapter with code {code!r}")
+    flag = str(raw.get("existing_business") if raw.get("existing_business") is not None else "").strip().lower()
+    if flag not in _TRUE | _FALSE:
+        raise Invalid(f"existing_business must be yes or no, not {flag!r}")
+    new = intake.NewRequest(
+        name=_text(raw, "name") or "", emails=emails, chapter=code, question=_text(raw, "question") or "",
+        phone=_text(raw, "phone"), business=_text(raw, "business"), zip=_text(raw, "zip"),
+        area=_text(raw, "area"), business_type=_text(raw, "business_type"), existing_business=flag in _TRUE,
+        origin=_text(raw, "origin"), direct_to=(_text(raw, "direct_to") or "").strip() or None,
+        submitted_at=_when(_text(raw, "submitted_at"), chapter),
+    )
+    return new.checked()
+
+
+def _when(text: str | None, chapter: Chapter) -> datetime | None:
+    """The submission time; without an offset it is read in the chapter's own time zone."""
+    if not text or not text.strip():
+        return None
+    from dateutil import parser
+
+    try:
+        parsed = parser.isoparse(text.strip())
+    except (ValueError, OverflowError):
+        raise Invalid(f"submitted_at is not an ISO 8601 time: {text!r}") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=ZoneInfo(chapter.timezone))
+    return parsed
+
+
+def _already_imported(session, new: intake.NewRequest) -> bool:
+    """The same client's request submitted at the same instant: a rerun of the same export."""
+    return session.execute(
+        select(MentoringRequest.id)
+        .join(ClientEmail, ClientEmail.client_id == MentoringRequest.client_id)
+        .where(ClientEmail.email.in_(new.emails), MentoringRequest.submitted_at == new.submitted_at)
+        .limit(1)
+    ).first() is not None
