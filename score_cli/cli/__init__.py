@@ -1,6 +1,7 @@
 """The `score` command line: global options, command groups, errors to exit codes."""
 
 
+import functools
 import os
 import sys
 from typing import Annotated
@@ -10,17 +11,36 @@ from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
 from score_cli import __version__
+from score_cli.cli.commands import COMMANDS, load_command
 from score_cli.cli.context import AppState
 from score_cli.cli.output import check_format
 from score_cli.cli.values import convert_plainly
 
 
 class ScoreGroup(TyperGroup):
-    """Turns the service layer's errors into one line on stderr and the exit code of SPEC §8."""
+    """The root command: loads a command's module only when that command is asked for (Click's
+    lazily loaded subcommands), and turns the service layer's errors into one line on stderr
+    and the exit code of SPEC §8."""
 
     def parse_args(self, ctx, args):
         convert_plainly(self, ctx)
         return super().parse_args(ctx, args)
+
+    def list_commands(self, ctx):
+        return list(COMMANDS)
+
+    def get_command(self, ctx, name):
+        if name not in COMMANDS:
+            return None
+        command = load_command(name)
+        convert_plainly(command, ctx)
+        _guard_actors(command, name, ctx)
+        return command
+
+    def format_commands(self, ctx, formatter):
+        """The command list from the table: no command module is loaded for `score --help`."""
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, summary) for name, (_, _, summary) in COMMANDS.items()])
 
     def invoke(self, ctx):
         from score_cli.domain.errors import ScoreError
@@ -53,6 +73,33 @@ class ScoreGroup(TyperGroup):
         typer.echo(f"score: unexpected error: {type(exc).__name__}: {exc}"
                    " (set SCORE_DEBUG=1 to see the details)", err=True)
         raise typer.Exit(1) from None
+
+
+def _guard_actors(command, path: str, root) -> None:
+    """Every command but the few the rulebook lets run unattended needs to know who acts: each
+    such command's callback first checks that --as or SCORE_USER named someone (once its own
+    options were read, so bad usage is reported as such)."""
+    subs = getattr(command, "commands", None)
+    if subs:
+        for name, sub in subs.items():
+            _guard_actors(sub, f"{path} {name}", root)
+        return
+    from score_cli.domain.commands import needs
+
+    if not needs(path).actor or command.callback is None:
+        return
+    callback = command.callback
+
+    @functools.wraps(callback)
+    def checked(*args, **kwargs):
+        if not (root.params.get("actor") or "").strip():
+            from score_cli.domain.commands import WHO_IS_ACTING
+
+            typer.echo(f"score: {WHO_IS_ACTING}", err=True)
+            raise typer.Exit(2)
+        return callback(*args, **kwargs)
+
+    command.callback = checked
 
 
 app = typer.Typer(
@@ -89,66 +136,8 @@ def main(
     ctx.call_on_close(state.close)
 
 
-# Each module adds its own commands; importing them loads only Typer, never the store.
-COMMAND_MODULES = ("db", "demo", "directory", "intake", "queue", "cases", "mentor", "referral",
-                   "sweep", "notify", "duplicates", "report")
-
-
-def _register() -> None:
-    from importlib import import_module
-
-    for name in COMMAND_MODULES:
-        import_module(f"score_cli.cli.{name}").register(app)
-
-
-_register()
-
-_GLOBAL_WITH_VALUE = {"--db", "--as", "--format"}
-
-
-def _command_named(argv: list[str]) -> str | None:
-    """The command on the command line: the first word after the global options."""
-    skip = False
-    for arg in argv:
-        if skip:
-            skip = False
-        elif arg in _GLOBAL_WITH_VALUE:
-            skip = True
-        elif not arg.startswith("-"):
-            return arg
-    return None
-
-
-def _only(name: str) -> None:
-    """Keep just the command asked for: Typer otherwise reads the signatures of all fifty
-    commands on every run. A name that matches nothing keeps them all, for Click's message."""
-    commands = [c for c in app.registered_commands
-                if (c.name or c.callback.__name__.lower().replace("_", "-")) == name]
-    groups = [g for g in app.registered_groups if g.name == name]
-    if commands or groups:
-        app.registered_commands[:] = commands
-        app.registered_groups[:] = groups
-
-
-def _hollow_groups() -> None:
-    """`score --help` names the groups and their purpose; what is inside them is built only
-    when a group is asked for."""
-    from copy import copy
-
-    for group in app.registered_groups:
-        hollow = copy(group.typer_instance)
-        hollow.registered_commands, hollow.registered_groups = [], []
-        group.typer_instance = hollow
-
-
 def run() -> None:
     """The `score` program."""
-    completing = any(key.startswith("_") and key.endswith("_COMPLETE") for key in os.environ)
-    name = None if completing else _command_named(sys.argv[1:])
-    if name:
-        _only(name)
-    elif not completing:
-        _hollow_groups()
     try:
         app(prog_name="score")
     finally:

@@ -136,12 +136,3 @@ def withdraw(
 
     request_id = withdraw_request(ctx.obj.store(), ctx.obj.actor, _id(mre), reason=reason)
     _after_change(ctx, fmt, request_id, f"MRE-{request_id} withdrawn")
-
-
-def register(root: typer.Typer) -> None:
-    root.command("show")(show)
-    root.command("note")(note)
-    root.command("assign")(assign)
-    root.command("reassign")(reassign)
-    root.command("transfer-chapter")(transfer_chapter)
-    root.command("withdraw")(withdraw)

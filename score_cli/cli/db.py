@@ -58,7 +58,3 @@ def check(ctx: typer.Context, fmt: FormatOption = None) -> None:
         render_rows(problems, fmt, ["check", "count", "example"], title="Problems found")
     if problems:
         raise typer.Exit(1)
-
-
-def register(root: typer.Typer) -> None:
-    root.add_typer(app, name="db", help="Create, upgrade, back up and check the store.")

@@ -41,7 +41,3 @@ def demo(
         result = build_demo_store(ctx.obj.url(), requests=requests, volunteers=volunteers,
                                   seed=seed, replace=replace, on_progress=advance)
     typer.echo(TOUR.format(**result))
-
-
-def register(root: typer.Typer) -> None:
-    root.command("demo", help="Build a demo store and print a tour of commands to try.")(demo)

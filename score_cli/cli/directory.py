@@ -7,7 +7,7 @@ import typer
 
 from score_cli.cli.common import confirm as _confirm
 from score_cli.cli.output import FormatOption, choose_format, explicit_format, render_object, render_rows
-from score_cli.cli.scope_options import ChapterOpt, DistrictOpt, MineOpt, NationalOpt, RegionOpt, scope_from
+from score_cli.cli.scope_options import scoped
 
 chapter_app = typer.Typer(no_args_is_help=True)
 volunteer_app = typer.Typer(no_args_is_help=True)
@@ -88,17 +88,13 @@ def volunteer_import(
             typer.echo(f"{verb} {len(result.added)}, already present {len(result.unchanged)},"
                        f" rejected {len(result.rejected)}")
     if result.rejected and not skip_invalid:
-        raise typer.Exit(2)
+        raise typer.Exit(result.exit_code)
 
 
 @volunteer_app.command("list")
+@scoped
 def volunteer_list(
-    ctx: typer.Context,
-    chapter: ChapterOpt = None,
-    district: DistrictOpt = None,
-    region: RegionOpt = None,
-    national: NationalOpt = False,
-    mine: MineOpt = False,
+    ctx: typer.Context, scope=None,
     role: Annotated[Optional[str], typer.Option("--role", help="Only volunteers holding this role.")] = None,
     status: Annotated[Optional[str], typer.Option("--status", help="active, inactive or resigned.")] = None,
     paused_on: Annotated[Optional[str], typer.Option("--paused-on", help="Only volunteers paused on this date.")] = None,
@@ -109,7 +105,7 @@ def volunteer_list(
     from score_cli.services.people.volunteers import list_volunteers
 
     day = validate.calendar_date(paused_on, what="--paused-on date") if paused_on is not None else None
-    rows = list_volunteers(ctx.obj.store(), ctx.obj.actor, scope_from(chapter, district, region, national, mine),
+    rows = list_volunteers(ctx.obj.store(), ctx.obj.actor, scope,
                            role=role, status=status, paused_on=day)
     render_rows(rows, choose_format(ctx, fmt), VOLUNTEER_COLUMNS, title="Volunteers")
 
@@ -120,7 +116,7 @@ def volunteer_show(ctx: typer.Context, email: Annotated[str, typer.Argument(help
     """Everything about one volunteer: roles, settings, pause, capacity."""
     from score_cli.services.people.volunteers import show
 
-    result = show(ctx.obj.store(), email)
+    result = show(ctx.obj.store(), ctx.obj.actor, email)
     render_object(result, choose_format(ctx, fmt), title=result["name"])
 
 
@@ -152,8 +148,3 @@ def volunteer_grant(
 
     result = grant(ctx.obj.store(), ctx.obj.actor, email, role, scope)
     _confirm(ctx, fmt, result, f"{result['email']} now holds: {', '.join(result['roles'])}")
-
-
-def register(root: typer.Typer) -> None:
-    root.add_typer(chapter_app, name="chapter", help="Regions, districts and chapters.")
-    root.add_typer(volunteer_app, name="volunteer", help="The volunteer directory.")

@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from score_cli.cli.output import FormatOption, choose_format, done, explicit_format, render_object, render_rows
-from score_cli.cli.scope_options import ChapterOpt, DistrictOpt, MineOpt, NationalOpt, RegionOpt, scope_from
+from score_cli.cli.scope_options import scoped
 
 duplicates_app = typer.Typer(no_args_is_help=True)
 client_app = typer.Typer(no_args_is_help=True)
@@ -18,13 +18,9 @@ BULK_COLUMNS = ["line", "id", "keeper", "status", "outcome", "detail"]
 
 
 @duplicates_app.command("find")
+@scoped
 def find(
-    ctx: typer.Context,
-    chapter: ChapterOpt = None,
-    district: DistrictOpt = None,
-    region: RegionOpt = None,
-    national: NationalOpt = False,
-    mine: MineOpt = False,
+    ctx: typer.Context, scope=None,
     min_score: Annotated[float, typer.Option("--min-score", min=0.0, max=1.0,
                          help="Only pairs at least this sure (0 to 1).")] = 0.6,
     window_days: Annotated[int, typer.Option("--window-days", min=1, max=3650,
@@ -38,7 +34,7 @@ def find(
     """
     from score_cli.services.duplicates import find as find_duplicates
 
-    found = find_duplicates(ctx.obj.store(), ctx.obj.actor, scope_from(chapter, district, region, national, mine),
+    found = find_duplicates(ctx.obj.store(), ctx.obj.actor, scope,
                             min_score=min_score, window_days=window_days, include_all=include_all)
     render_rows(found.rows, choose_format(ctx, fmt), COLUMNS, title="Probable duplicates",
                 empty="no duplicates found")
@@ -84,8 +80,3 @@ def withdraw_bulk(ctx: typer.Context, source: str, reason: str, dry_run: bool, s
     typer.echo(f"score: {result.message}" if result.exit_code else result.message, err=True)
     if result.exit_code:
         raise typer.Exit(result.exit_code)
-
-
-def register(root: typer.Typer) -> None:
-    root.add_typer(duplicates_app, name="duplicates", help="Requests that are probably the same client.")
-    root.add_typer(client_app, name="client", help="Client records.")

@@ -77,7 +77,3 @@ def import_file(
             typer.echo(f"{verb} {result.imported} request(s), rejected {len(result.rejected)}")
     if result.rejected and not skip_invalid:
         raise typer.Exit(2)
-
-
-def register(root: typer.Typer) -> None:
-    root.add_typer(app, name="intake", help="New requests: typed in, or the website's export.")

@@ -7,7 +7,7 @@ import typer
 
 from score_cli.cli.common import RequestArg, confirm as _done, request_number as _id
 from score_cli.cli.output import FormatOption, choose_format, render_object, render_rows
-from score_cli.cli.scope_options import ChapterOpt, DistrictOpt, MineOpt, NationalOpt, RegionOpt, scope_from
+from score_cli.cli.scope_options import scoped
 
 ReasonOpt = Annotated[str, typer.Option("--reason", help="Why (kept as a note for the CIC).")]
 EmailArg = Annotated[str, typer.Argument(help="The mentor's e-mail.")]
@@ -176,13 +176,12 @@ PAUSED_COLUMNS = ["email", "name", "chapter", "pause_from", "pause_until", "days
 
 
 @mentors_app.command("available")
-def mentors_available(ctx: typer.Context, chapter: ChapterOpt = None, district: DistrictOpt = None,
-                      region: RegionOpt = None, national: NationalOpt = False, mine: MineOpt = False,
-                      fmt: FormatOption = None) -> None:
+@scoped
+def mentors_available(ctx: typer.Context, scope=None, fmt: FormatOption = None) -> None:
     """Active mentors not paused today, with capacity left and recent load (default: your scope)."""
     from score_cli.services.people.availability import available
 
-    rows = available(ctx.obj.store(), ctx.obj.actor, scope_from(chapter, district, region, national, mine))
+    rows = available(ctx.obj.store(), ctx.obj.actor, scope)
     render_rows(rows, choose_format(ctx, fmt), AVAILABLE_COLUMNS, title="Available mentors",
                 headers={"weekly_capacity_left": "capacity left", "cic_accepted_last_60_days": "accepted 60d",
                          "direct_requests_last_7_days": "direct 7d", "serve_outside_local_area": "outside"},
@@ -190,25 +189,11 @@ def mentors_available(ctx: typer.Context, chapter: ChapterOpt = None, district: 
 
 
 @mentors_app.command("paused")
-def mentors_paused(ctx: typer.Context, chapter: ChapterOpt = None, district: DistrictOpt = None,
-                   region: RegionOpt = None, national: NationalOpt = False, mine: MineOpt = False,
-                   fmt: FormatOption = None) -> None:
+@scoped
+def mentors_paused(ctx: typer.Context, scope=None, fmt: FormatOption = None) -> None:
     """Mentors paused today, with the length of each pause (over 30 days flagged)."""
     from score_cli.services.people.availability import paused
 
-    rows = paused(ctx.obj.store(), ctx.obj.actor, scope_from(chapter, district, region, national, mine))
+    rows = paused(ctx.obj.store(), ctx.obj.actor, scope)
     render_rows(rows, choose_format(ctx, fmt), PAUSED_COLUMNS, title="Paused mentors",
                 empty="no mentor paused in this scope")
-
-
-def register(root: typer.Typer) -> None:
-    """Add this module's commands to the root app."""
-    root.command("accept")(accept)
-    root.command("decline")(decline)
-    root.command("return")(return_)
-    root.command("contact")(contact)
-    root.command("status")(status)
-    root.command("pause")(pause)
-    root.add_typer(session_app, name="session", help="Mentoring sessions: add, edit, list.")
-    root.add_typer(mentor_app, name="mentor", help="A mentor's request settings.")
-    root.add_typer(mentors_app, name="mentors", help="Available and paused mentors.")

@@ -6,6 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from score_cli.cli.scope_options import scoped
 from score_cli.cli.output import FormatOption, choose_format, explicit_format, render_object, render_rows
 
 notify_app = typer.Typer(no_args_is_help=True)
@@ -15,21 +16,22 @@ MESSAGE_COLUMNS = ["id", "status", "event", "request", "recipient", "attempts", 
 
 
 @notify_app.command("list")
+@scoped
 def notify_list(
-    ctx: typer.Context,
+    ctx: typer.Context, scope=None,
     pending: Annotated[bool, typer.Option("--pending", help="Only messages waiting to be sent.")] = False,
     failed: Annotated[bool, typer.Option("--failed", help="Only messages that could not be delivered.")] = False,
     limit: Annotated[int, typer.Option("--limit", help="At most this many, newest first.")] = 100,
     fmt: FormatOption = None,
 ) -> None:
-    """List outbox messages, newest first."""
+    """List outbox messages, newest first (default scope: your own)."""
     from score_cli.domain.errors import Invalid
     from score_cli.services.mail.notifications import list_messages
 
     if pending and failed:
         raise Invalid("give --pending or --failed, not both")
     status = "pending" if pending else "failed" if failed else None
-    rows = list_messages(ctx.obj.store(), status=status, limit=limit)
+    rows = list_messages(ctx.obj.store(), ctx.obj.actor, scope, status=status, limit=limit)
     render_rows(rows, choose_format(ctx, fmt), MESSAGE_COLUMNS, title="Outbox", empty="no messages")
 
 
@@ -76,10 +78,12 @@ def notify_send(
 
 
 @notify_app.command("waiting-clients")
+@scoped
 def notify_waiting_clients(
     ctx: typer.Context,
     older_than: Annotated[int, typer.Option("--older-than", metavar="N",
                                             help="Business days since submission.")],
+    scope=None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="List who would get it; queue nothing.")] = False,
     fmt: FormatOption = None,
 ) -> None:
@@ -90,7 +94,7 @@ def notify_waiting_clients(
     """
     from score_cli.services.mail.notifications import waiting_clients
 
-    rows = waiting_clients(ctx.obj.store(), older_than, dry_run=dry_run)
+    rows = waiting_clients(ctx.obj.store(), ctx.obj.actor, scope, older_than, dry_run=dry_run)
     if explicit_format(ctx, fmt):
         render_rows(rows, choose_format(ctx, fmt), ["id", "chapter", "status", "business_days_waiting",
                                                     "recipient", "queued"])
@@ -128,7 +132,3 @@ def _password(user: str | None, variable: str | None) -> str | None:
     if value is None:
         raise typer.BadParameter(f"the environment variable {variable} is not set", param_hint="--password-env")
     return value
-
-
-def register(root: typer.Typer) -> None:
-    root.add_typer(notify_app, name="notify", help="The outbox: list it, deliver it, remind waiting clients.")

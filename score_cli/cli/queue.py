@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 import typer
 
 from score_cli.cli.output import FormatOption, choose_format, render_rows
-from score_cli.cli.scope_options import ChapterOpt, DistrictOpt, MineOpt, NationalOpt, RegionOpt, scope_from
+from score_cli.cli.scope_options import scoped
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -17,13 +17,9 @@ HEADERS = {"business_days_waiting": "waiting (bd)", "client_kind": "client is", 
 
 
 @app.command("list")
+@scoped
 def queue_list(
-    ctx: typer.Context,
-    chapter: ChapterOpt = None,
-    district: DistrictOpt = None,
-    region: RegionOpt = None,
-    national: NationalOpt = False,
-    mine: MineOpt = False,
+    ctx: typer.Context, scope=None,
     stage: Annotated[Optional[str], typer.Option("--stage", help="Only this status (new, pending-reassignment, assigned, accepted, contacted).")] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="Only assignments past their accept-due time.")] = False,
     unassigned: Annotated[bool, typer.Option("--unassigned", help="Only requests waiting for a mentor.")] = False,
@@ -33,11 +29,7 @@ def queue_list(
     """Open requests not yet in progress, oldest first (default scope: your own)."""
     from score_cli.services.organisation.queue import list_queue
 
-    rows = list_queue(ctx.obj.store(), ctx.obj.actor, scope_from(chapter, district, region, national, mine),
+    rows = list_queue(ctx.obj.store(), ctx.obj.actor, scope,
                       stage=stage, overdue=overdue, unassigned=unassigned, limit=limit)
     render_rows(rows, choose_format(ctx, fmt), COLUMNS, headers=HEADERS, title="Client Intake Queue",
                 empty="the queue is empty")
-
-
-def register(root: typer.Typer) -> None:
-    root.add_typer(app, name="queue", help="The Client Intake Queue.")

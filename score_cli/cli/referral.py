@@ -40,9 +40,3 @@ def referral_decline(ctx: typer.Context, mre: RequestArg,
 
     result = respond(ctx.obj.store(), ctx.obj.actor, _id(mre), accept=False, reason=reason)
     _done(ctx, fmt, result, f"{result['id']}: referral declined")
-
-
-def register(root: typer.Typer) -> None:
-    """Add this module's commands to the root app."""
-    root.command("refer")(refer)
-    root.add_typer(referral_app, name="referral", help="Answer a referral: accept or decline.")

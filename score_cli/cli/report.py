@@ -7,7 +7,7 @@ import typer
 
 from score_cli.cli.output import FormatOption, choose_format
 from score_cli.cli.report_view import funnel_chart, metrics_chart, render_report, sum_columns
-from score_cli.cli.scope_options import ChapterOpt, DistrictOpt, MineOpt, NationalOpt, RegionOpt, scope_from
+from score_cli.cli.scope_options import scoped
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -70,13 +70,9 @@ def _stage_columns(stage: str) -> list[str]:
 def _stage_command(stage: str):
     title, what = STAGE_TITLES[stage]
 
+    @scoped
     def command(
-        ctx: typer.Context,
-        chapter: ChapterOpt = None,
-        district: DistrictOpt = None,
-        region: RegionOpt = None,
-        national: NationalOpt = False,
-        mine: MineOpt = False,
+        ctx: typer.Context, scope=None,
         start: FromOpt = None,
         end: ToOpt = None,
         overdue: Annotated[bool, typer.Option("--overdue", help="Only rows past their deadline.")] = False,
@@ -88,7 +84,7 @@ def _stage_command(stage: str):
     ) -> None:
         from score_cli.services.reports.stages import stage_rows
 
-        rows = stage_rows(ctx.obj.store(), ctx.obj.actor, scope_from(chapter, district, region, national, mine),
+        rows = stage_rows(ctx.obj.store(), ctx.obj.actor, scope,
                           stage, _period(start, end), overdue=overdue, limit=limit,
                           match_duplicates=match_duplicates)
 
@@ -116,10 +112,9 @@ for _stage in STAGE_TITLES:
 
 
 @app.command("conversion")
+@scoped
 def conversion(
-    ctx: typer.Context,
-    chapter: ChapterOpt = None, district: DistrictOpt = None, region: RegionOpt = None,
-    national: NationalOpt = False, mine: MineOpt = False,
+    ctx: typer.Context, scope=None,
     start: FromOpt = None, end: ToOpt = None, all_time: AllTimeOpt = False,
     by: Annotated[Optional[str], typer.Option(
         "--by", help="chapter, district, region or total (default: one level below the scope).")] = None,
@@ -132,7 +127,7 @@ def conversion(
     from score_cli.services.reports.conversion import COUNTS, STEPS, total
     from score_cli.services.reports.conversion import conversion as run
 
-    rows = run(ctx.obj.store(), ctx.obj.actor, scope_from(chapter, district, region, national, mine),
+    rows = run(ctx.obj.store(), ctx.obj.actor, scope,
                _period(start, end, all_time), by=by)
     output = choose_format(ctx, fmt)
     csv_columns = ["group", "group_kind", "scope", "from", "to"] + [
@@ -171,10 +166,9 @@ WEEKLY_CSV = ["week_start", "interval", "scope", "from", "to", "submitted", "com
 
 
 @app.command("metrics")
+@scoped
 def metrics(
-    ctx: typer.Context,
-    chapter: ChapterOpt = None, district: DistrictOpt = None, region: RegionOpt = None,
-    national: NationalOpt = False, mine: MineOpt = False,
+    ctx: typer.Context, scope=None,
     start: FromOpt = None, end: ToOpt = None, all_time: AllTimeOpt = False,
     weekly: Annotated[bool, typer.Option("--weekly", help="One row per week of submission and interval.")] = False,
     fmt: FormatOption = None,
@@ -186,7 +180,7 @@ def metrics(
     with their age so far; a weekly trend by week of submission."""
     from score_cli.services.reports.metrics import metrics as run
 
-    rows = run(ctx.obj.store(), ctx.obj.actor, scope_from(chapter, district, region, national, mine),
+    rows = run(ctx.obj.store(), ctx.obj.actor, scope,
                _period(start, end, all_time), weekly=weekly)
     output = choose_format(ctx, fmt)
     if weekly:
@@ -223,10 +217,9 @@ ACTIVITY_CSV = ["email", "name", "chapter", "classification", "scope", "from", "
 
 
 @app.command("mentor-activity")
+@scoped
 def mentor_activity(
-    ctx: typer.Context,
-    chapter: ChapterOpt = None, district: DistrictOpt = None, region: RegionOpt = None,
-    national: NationalOpt = False, mine: MineOpt = False,
+    ctx: typer.Context, scope=None,
     start: FromOpt = None, end: ToOpt = None, all_time: AllTimeOpt = False,
     flagged: Annotated[bool, typer.Option(
         "--flagged", help="Only mentors to follow up (repeated timeouts or declines, long pauses).")] = False,
@@ -239,7 +232,7 @@ def mentor_activity(
     weekly capacity; repeated timeouts or declines and pauses over 30 days flagged."""
     from score_cli.services.reports.mentors import mentor_activity as run
 
-    rows = run(ctx.obj.store(), ctx.obj.actor, scope_from(chapter, district, region, national, mine),
+    rows = run(ctx.obj.store(), ctx.obj.actor, scope,
                _period(start, end, all_time), flagged=flagged)
     headers = {"cic_assignments": "CIC", "direct_assignments": "direct", "timed_out": "timed out",
                "open_now": "open now", "late_session_notes": "late notes", "pause_until": "paused until",
@@ -257,17 +250,16 @@ PAUSED_CSV = ["email", "name", "chapter", "classification", "scope", "from", "to
 
 
 @app.command("paused-mentors")
+@scoped
 def paused_mentors(
-    ctx: typer.Context,
-    chapter: ChapterOpt = None, district: DistrictOpt = None, region: RegionOpt = None,
-    national: NationalOpt = False, mine: MineOpt = False,
+    ctx: typer.Context, scope=None,
     start: FromOpt = None, end: ToOpt = None,
     fmt: FormatOption = None,
 ) -> None:
     """Mentors paused today (or whose pause overlaps --from/--to), pauses over 30 days flagged."""
     from score_cli.services.reports.mentors import paused_mentors as run
 
-    rows = run(ctx.obj.store(), ctx.obj.actor, scope_from(chapter, district, region, national, mine),
+    rows = run(ctx.obj.store(), ctx.obj.actor, scope,
                _period(start, end))
     headers = {"days_paused": "days", "paused_so_far": "so far", "awaiting_acceptance": "awaiting",
                "open_requests": "open", "next_action": "next action"}
@@ -284,10 +276,9 @@ ORPHANED_CSV = ["id", "status", "chapter", "queue", "client", "client_kind", "ow
 
 
 @app.command("orphaned")
+@scoped
 def orphaned(
-    ctx: typer.Context,
-    chapter: ChapterOpt = None, district: DistrictOpt = None, region: RegionOpt = None,
-    national: NationalOpt = False, mine: MineOpt = False,
+    ctx: typer.Context, scope=None,
     start: FromOpt = None, end: ToOpt = None, limit: LimitOpt = None,
     fmt: FormatOption = None,
 ) -> None:
@@ -296,7 +287,7 @@ def orphaned(
     The guide's "Mentor is no longer with SCORE?". --from/--to limit by submission date."""
     from score_cli.services.reports.stages import orphaned as run
 
-    rows = run(ctx.obj.store(), ctx.obj.actor, scope_from(chapter, district, region, national, mine),
+    rows = run(ctx.obj.store(), ctx.obj.actor, scope,
                _period(start, end), limit=limit)
     render_report(rows, choose_format(ctx, fmt), columns=ORPHANED_COLUMNS, csv_columns=ORPHANED_CSV,
                   headers={**STAGE_HEADERS, "inactive_team": "inactive team", "owner_status": "owner is"},
@@ -311,10 +302,9 @@ CAPACITY_CSV = ["chapter", "name", "live", "scope", "from", "to", "waiting", "ol
 
 
 @app.command("capacity")
+@scoped
 def capacity(
-    ctx: typer.Context,
-    chapter: ChapterOpt = None, district: DistrictOpt = None, region: RegionOpt = None,
-    national: NationalOpt = False, mine: MineOpt = False,
+    ctx: typer.Context, scope=None,
     start: FromOpt = None, end: ToOpt = None,
     fmt: FormatOption = None,
 ) -> None:
@@ -324,7 +314,7 @@ def capacity(
     (--mine: your chapter)."""
     from score_cli.services.reports.capacity import capacity as run
 
-    rows = run(ctx.obj.store(), ctx.obj.actor, scope_from(chapter, district, region, national, mine),
+    rows = run(ctx.obj.store(), ctx.obj.actor, scope,
                _period(start, end))
     headers = {"oldest_waiting_business_days": "oldest (bd)", "unknown_capacity": "unknown cap",
                "weekly_capacity": "weekly cap", "capacity_left": "left", "business_days_to_clear": "bd to clear",
@@ -333,7 +323,3 @@ def capacity(
                   title=_title("Capacity", rows), empty="no chapter in this scope",
                   totals=sum_columns(rows, ["waiting", "mentors", "paused", "unknown_capacity", "weekly_capacity",
                                             "capacity_left"], "chapter"))
-
-
-def register(root: typer.Typer) -> None:
-    root.add_typer(app, name="report", help="Reports: clients not yet served, conversion, metrics, mentors, capacity.")

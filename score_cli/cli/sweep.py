@@ -60,7 +60,3 @@ def _summary(result) -> None:
     width = max(len(str(n)) for n in result.counts.values())
     for kind, count in result.counts.items():
         typer.echo(f"{count:>{width}}  {LINES[kind][0]}")
-
-
-def register(root: typer.Typer) -> None:
-    root.command("sweep")(sweep)

@@ -8,23 +8,23 @@ the other kinds (lists, paths, choices) keep Typer's conversion.
 
 from typing import Any
 
-from typer._click.exceptions import BadParameter
-from typer._coercion import RuntimeParam
+from typer import BadParameter
 
 _TRUE = {"1", "true", "t", "yes", "y", "on"}
 _FALSE = {"0", "false", "f", "no", "n", "off", ""}
 
 
-class _Plain(RuntimeParam):
-    """Text, flags and numbers, with the bounds an option declares."""
+def _plain(kind: type, info):
+    """The conversion of one text, flag or number parameter, with the bounds it declares."""
 
-    def _coerce_value(self, value: Any, param, ctx) -> Any:
-        kind = self.annotation
+    def convert(value: Any, param, ctx) -> Any:
         if kind is str:
             return value if isinstance(value, str) else str(value)
         if kind is bool:
             return _flag(value, param, ctx)
-        return _number(kind, value, self.parameter_info, param, ctx)
+        return _number(kind, value, info, param, ctx)
+
+    return convert
 
 
 def _flag(value: Any, param, ctx) -> bool:
@@ -53,14 +53,32 @@ def _number(kind: type, value: Any, info, param, ctx):
 
 def convert_plainly(command, ctx) -> None:
     """Give every text, flag and number parameter of `command` and its subcommands the plain
-    conversion. Typer adds its completion and help options after the group is built, so this runs
-    once the command line is being parsed (the subcommands' contexts inherit the help names)."""
+    conversion, through Click's `Parameter.process_value`. Typer adds its completion and help
+    options after the group is built, so this runs once the command line is being parsed."""
     for param in command.get_params(ctx):
         descriptor = getattr(param, "type_descriptor", None)
         if descriptor is None or descriptor.file_annotation is not None or descriptor.parameter_info.parser:
             continue
         info = descriptor.parameter_info
         if descriptor.annotation in (str, bool) or (descriptor.annotation in (int, float) and not info.clamp):
-            param._runtime_param = _Plain(parameter_info=info, annotation=descriptor.annotation)
+            param.process_value = _processing(param, _plain(descriptor.annotation, info))
     for sub in getattr(command, "commands", {}).values():
         convert_plainly(sub, ctx)
+
+
+def _processing(param, convert):
+    typers_own = param.process_value
+
+    def process_value(ctx, value):
+        if value is None or (param.multiple and value in ((), [])):
+            if param.required:
+                return typers_own(ctx, value)  # Typer's own words for a missing value
+        elif param.multiple:
+            value = tuple(convert(item, param, ctx) for item in value)
+        else:
+            value = convert(value, param, ctx)
+        if value is None and param.multiple:
+            value = ()
+        return param.callback(ctx, param, value) if param.callback is not None else value
+
+    return process_value

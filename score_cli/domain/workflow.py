@@ -1,8 +1,8 @@
 """The request's state machine, declared as data (SPEC §4).
 
-Each action names the statuses it may start from and where it leads. Who may take it is
-checked by the service doing the action (permissions and case-team access); this table
-answers only "is the action legal in this status".
+Each action names the statuses it may start from, where it leads, who may take it (their
+relation to the request, `access.Relation`) and the named guards it must pass beyond that.
+The services ask here; a refusal names the rule from this table.
 """
 
 from __future__ import annotations
@@ -10,10 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from score_cli.domain.access import Relation, require_relation
 from score_cli.domain.errors import Refused
 from score_cli.domain.vocabulary import CLOSED_STATUSES, OPEN_STATUSES, Status
 
 S = Status
+R = Relation
 
 
 class Action(StrEnum):
@@ -35,6 +37,19 @@ class Action(StrEnum):
     NOTE = "note"
 
 
+class Guard(StrEnum):
+    """A condition beyond the from-state, checked by the service with the request's data."""
+
+    REASON = "a reason is required"
+    ELIGIBLE = "the mentor must be eligible (active, not paused, with capacity; --force for one who declined"\
+               " or timed out before)"
+    HAS_SESSION = "complete needs at least one recorded session"
+    CONTACT_WINDOW = "no_response needs 3 contact attempts by the current owner on 3 different days and two"\
+                     " weeks since the first"
+    PAST_TIMEOUT = "only assignments past their timeout"
+    CERTIFIED_TARGET = "the mentor referred to must be active, certified and not already on the case team"
+
+
 @dataclass(frozen=True)
 class Transition:
     sources: frozenset[Status]
@@ -42,6 +57,9 @@ class Transition:
     # among `choices` (a closing status, accept with or without a first message).
     target: Status | None = None
     choices: frozenset[Status] = frozenset()
+    # Who may take it; empty: nobody at a terminal (the website's intake, the nightly sweep).
+    who: frozenset[Relation] = frozenset()
+    guards: tuple[Guard, ...] = ()
 
     def leads_to(self, chosen: Status | None = None) -> Status | None:
         if chosen is None:
@@ -54,30 +72,42 @@ class Transition:
 OWNED = frozenset({S.ASSIGNED, S.ACCEPTED, S.CONTACTED, S.IN_PROGRESS})
 WORKING = frozenset({S.ACCEPTED, S.CONTACTED, S.IN_PROGRESS})  # after acceptance
 
+COORDINATOR = frozenset({R.COORDINATOR})
+OWNER = frozenset({R.OWNER})
+WORKERS = frozenset({R.OWNER, R.TEAM})  # the owner and accepted case team members
+
 TRANSITIONS: dict[Action, Transition] = {
     Action.SUBMIT: Transition(frozenset(), S.NEW, frozenset({S.ASSIGNED})),
-    Action.ASSIGN: Transition(frozenset({S.NEW, S.PENDING_REASSIGNMENT}), S.ASSIGNED),
-    Action.REASSIGN: Transition(frozenset({S.ASSIGNED, S.ACCEPTED, S.CONTACTED}), S.ASSIGNED),
+    Action.ASSIGN: Transition(frozenset({S.NEW, S.PENDING_REASSIGNMENT}), S.ASSIGNED, who=COORDINATOR,
+                              guards=(Guard.ELIGIBLE,)),
+    Action.REASSIGN: Transition(frozenset({S.ASSIGNED, S.ACCEPTED, S.CONTACTED}), S.ASSIGNED, who=COORDINATOR,
+                                guards=(Guard.REASON, Guard.ELIGIBLE)),
     Action.REASSIGN_TO_QUEUE: Transition(
-        frozenset({S.ASSIGNED, S.ACCEPTED, S.CONTACTED}), S.PENDING_REASSIGNMENT
-    ),
+        frozenset({S.ASSIGNED, S.ACCEPTED, S.CONTACTED}), S.PENDING_REASSIGNMENT, who=COORDINATOR,
+        guards=(Guard.REASON,)),
     Action.TRANSFER: Transition(
         frozenset({S.NEW, S.PENDING_REASSIGNMENT, S.ASSIGNED, S.ACCEPTED, S.CONTACTED}),
         S.PENDING_REASSIGNMENT,
-        frozenset({S.NEW}),
-    ),
-    Action.ACCEPT: Transition(frozenset({S.ASSIGNED}), S.ACCEPTED, frozenset({S.CONTACTED})),
-    Action.DECLINE: Transition(frozenset({S.ASSIGNED}), S.PENDING_REASSIGNMENT),
-    Action.TIMEOUT: Transition(frozenset({S.ASSIGNED}), S.PENDING_REASSIGNMENT),
-    Action.RETURN: Transition(WORKING, S.PENDING_REASSIGNMENT),
-    Action.CONTACT: Transition(frozenset({S.ACCEPTED, S.CONTACTED}), S.CONTACTED),
-    Action.SESSION: Transition(WORKING, S.IN_PROGRESS),
-    Action.CLOSE: Transition(OWNED, None, frozenset(CLOSED_STATUSES)),
-    Action.WITHDRAW: Transition(frozenset(OPEN_STATUSES), S.WITHDRAWN),
-    Action.REFER: Transition(WORKING),
-    Action.REFERRAL_RESPONSE: Transition(WORKING),
-    Action.NOTE: Transition(frozenset(Status)),
+        frozenset({S.NEW}), who=COORDINATOR, guards=(Guard.REASON,)),
+    Action.ACCEPT: Transition(frozenset({S.ASSIGNED}), S.ACCEPTED, frozenset({S.CONTACTED}), who=OWNER),
+    Action.DECLINE: Transition(frozenset({S.ASSIGNED}), S.PENDING_REASSIGNMENT, who=OWNER, guards=(Guard.REASON,)),
+    Action.TIMEOUT: Transition(frozenset({S.ASSIGNED}), S.PENDING_REASSIGNMENT, guards=(Guard.PAST_TIMEOUT,)),
+    Action.RETURN: Transition(WORKING, S.PENDING_REASSIGNMENT, who=OWNER, guards=(Guard.REASON,)),
+    Action.CONTACT: Transition(frozenset({S.ACCEPTED, S.CONTACTED}), S.CONTACTED, who=WORKERS),
+    Action.SESSION: Transition(WORKING, S.IN_PROGRESS, who=WORKERS),
+    Action.CLOSE: Transition(OWNED, None, frozenset(CLOSED_STATUSES), who=OWNER | COORDINATOR),
+    Action.WITHDRAW: Transition(frozenset(OPEN_STATUSES), S.WITHDRAWN, who=OWNER | COORDINATOR),
+    Action.REFER: Transition(WORKING, who=WORKERS, guards=(Guard.REASON, Guard.CERTIFIED_TARGET)),
+    Action.REFERRAL_RESPONSE: Transition(WORKING, who=frozenset({R.REFERRED})),
+    Action.NOTE: Transition(frozenset(Status), who=COORDINATOR | WORKERS),
 }
+# A closing status's own guard, beyond the from-state.
+CLOSE_GUARDS: dict[Status, tuple[Guard, ...]] = {
+    S.COMPLETE: (Guard.HAS_SESSION,),
+    S.NO_RESPONSE: (Guard.CONTACT_WINDOW,),
+}
+# Who may override a guard with --force (a note recording why).
+MAY_FORCE = COORDINATOR
 
 VERBS = {
     Action.ASSIGN: "assign",
@@ -109,3 +139,8 @@ def check(action: Action, status: str, label: str, chosen: Status | None = None)
         needs = ", ".join(sorted(transition.sources))
         raise Refused(f"can't {VERBS[action]} {label}: it is {status}; that needs {needs}")
     return transition.leads_to(chosen)
+
+
+def require_actor(action: Action, actor, relations: frozenset[Relation], label: str) -> None:
+    """Refuse, naming who may, when the actor's relations to the request allow none of `action`."""
+    require_relation(actor, relations, TRANSITIONS[action].who, VERBS[action], label)

@@ -9,6 +9,7 @@ from sqlalchemy import insert
 from sqlmodel import Session
 
 from score_cli import clock
+from score_cli.runner import origin
 from score_cli.store.models import AuditEvent
 
 
@@ -35,6 +36,8 @@ def record(
         to_status=to_status,
         reason=reason,
         detail=json.dumps(detail, sort_keys=True, default=str) if detail else None,
+        os_user=origin()[0],
+        host=origin()[1],
     )
     session.add(event)
     return event
@@ -46,7 +49,8 @@ def event_row(*, actor: str, action: str, at: datetime, request_id: int | None =
     """One event as a row for `record_many`, written exactly as `record` writes it."""
     return {"at": at, "actor": actor, "action": action, "request_id": request_id, "volunteer_id": volunteer_id,
             "from_status": from_status, "to_status": to_status, "reason": reason,
-            "detail": json.dumps(detail, sort_keys=True, default=str) if detail else None}
+            "detail": json.dumps(detail, sort_keys=True, default=str) if detail else None,
+            "os_user": origin()[0], "host": origin()[1]}
 
 
 def record_many(session: Session, rows: list[dict]) -> None:

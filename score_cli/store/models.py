@@ -260,6 +260,9 @@ class AuditEvent(SQLModel, table=True):
     to_status: Optional[str] = Field(default=None, max_length=24)
     reason: Optional[str] = Field(default=None, sa_column=Column(Text))
     detail: Optional[str] = Field(default=None, sa_column=Column(Text))  # JSON
+    # the operating-system account and machine that ran the command (`--as` is only a name)
+    os_user: Optional[str] = Field(default=None, max_length=255)
+    host: Optional[str] = Field(default=None, max_length=255)
 
 
 class OutboxMessage(SQLModel, table=True):

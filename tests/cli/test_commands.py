@@ -1,5 +1,6 @@
 """Every command has help, and help never loads the database stack."""
 
+import os
 import subprocess
 import sys
 
@@ -11,14 +12,17 @@ from tests.helpers import score
 
 
 def walk(command, path=()):
+    """Every command, the lazily loaded ones included."""
     yield path, command
-    for name, sub in getattr(command, "commands", {}).items():
-        yield from walk(sub, path + (name,))
+    if hasattr(command, "list_commands"):
+        ctx = typer.Context(command)
+        for name in command.list_commands(ctx):
+            yield from walk(command.get_command(ctx, name), path + (name,))
 
 
 def test_the_app_object_is_the_console_script_and_a_click_command():
     command = typer.main.get_command(app)
-    assert {"db", "chapter", "volunteer", "demo"} <= set(command.commands)
+    assert {"db", "chapter", "volunteer", "demo"} <= set(command.list_commands(typer.Context(command)))
 
 
 def test_every_command_has_help_text():
@@ -70,7 +74,7 @@ def test_a_command_converts_its_options_without_building_pydantic_adapters(tmp_p
 def test_the_reads_a_coordinator_waits_on_answer_without_building_the_orm_classes(world, args):
     """`show`, `queue list` and `assign --suggest` read through plain SQL: SQLModel, the ORM and
     pydantic cost more to load than these commands' whole work."""
-    from tests.world import CIC
+    from tests.world import CIC, RCIC
 
     number = world.submit()
     args = [a.format(mre=f"MRE-{number}", district=world.district_of("BOS01")) for a in args]
@@ -80,7 +84,8 @@ def test_the_reads_a_coordinator_waits_on_answer_without_building_the_orm_classe
              "except SystemExit as done: code = done.code or 0\n"
              "print(code, sorted({'sqlmodel', 'sqlalchemy.orm', 'pydantic', 'score_cli.store.models'}"
              " & set(sys.modules)), file=sys.stderr)")
-    ran = subprocess.run([sys.executable, "-c", probe, "--db", world.url, "--as", CIC, *args, "--format", "json"],
+    actor = RCIC if "--district" in args else CIC  # a CIC sees only their chapter's queue
+    ran = subprocess.run([sys.executable, "-c", probe, "--db", world.url, "--as", actor, *args, "--format", "json"],
                          capture_output=True, text=True)
     assert ran.stderr.strip().splitlines()[-1] == "0 []", ran.stderr
     assert f"MRE-{number}" in ran.stdout or "@example.org" in ran.stdout  # it answered
@@ -110,7 +115,7 @@ def test_a_reader_that_stops_reading_ends_the_command_quietly(world, fmt):
 def test_the_programs_help_names_every_command_and_group_and_a_groups_help_its_commands():
     top = subprocess.run([sys.executable, "-m", "score_cli", "--help"], capture_output=True, text=True).stdout
     for line in ("show              Everything about one request", "queue             The Client Intake Queue.",
-                 "report            Reports: clients not yet served"):
+                 "report            Reports: unserved clients"):
         assert line in top
     queue = subprocess.run([sys.executable, "-m", "score_cli", "queue", "--help"], capture_output=True, text=True)
     assert "list  Open requests not yet in progress" in queue.stdout
@@ -121,9 +126,22 @@ def test_python_dash_m_runs_the_same_app():
     assert ran.returncode == 0 and ran.stdout.startswith("score ")
 
 
-def test_the_command_is_found_after_the_global_options():
-    from score_cli.cli import _command_named
+def test_the_programs_help_shows_each_summary_whole_on_one_line_of_80_columns():
+    from score_cli.cli.commands import COMMANDS
 
-    assert _command_named(["--db", "queue", "--as", "a@b.org", "show", "MRE-1"]) == "show"
-    assert _command_named(["--format", "json", "--version"]) is None
-    assert _command_named(["-h"]) is None
+    top = subprocess.run([sys.executable, "-m", "score_cli", "--help"], capture_output=True, text=True,
+                         env={**os.environ, "COLUMNS": "80"}).stdout
+    for name, (_, _, summary) in COMMANDS.items():
+        assert f"{name.ljust(18)}{summary}" in top, name
+    assert max(len(line) for line in top.splitlines()) <= 80
+
+
+def test_a_command_runs_with_only_its_own_module_loaded():
+    """`score show` loads the cases module and not the other command modules."""
+    probe = ("import sys, runpy; sys.argv = ['score', 'show', '--help']\n"
+             "try: runpy.run_module('score_cli', run_name='__main__')\n"
+             "except SystemExit: pass\n"
+             "print(sorted(m for m in sys.modules if m.startswith('score_cli.cli.') and m.count('.') == 2))")
+    ran = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    loaded = ran.stdout.strip().splitlines()[-1]
+    assert "score_cli.cli.cases" in loaded and "score_cli.cli.report" not in loaded, loaded

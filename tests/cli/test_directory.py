@@ -25,15 +25,17 @@ def test_adding_a_mentor_gives_the_mentor_role_and_shows_in_the_list(tmp_path):
     ran = score("volunteer", "add", "Bea.Jones@Example.org", "--name", "Bea Jones", "--chapter", "bos01",
                 "--classification", "provisional", db=db, actor=ADMIN)
     assert ran.exit_code == 0, ran.stderr
-    listed = score("volunteer", "list", "--chapter", "BOS01", "--format", "json", db=db).json()
+    listed = score("volunteer", "list", "--chapter", "BOS01", "--format", "json", db=db, actor=ADMIN).json()
     assert [v["email"] for v in listed] == ["bea.jones@example.org"]
     assert listed[0]["roles"] == ["mentor (chapter BOS01)"]
     assert listed[0]["classification"] == "provisional"
 
 
-def test_volunteer_list_json_without_an_actor_covers_the_whole_organisation(tmp_path):
+def test_volunteer_list_needs_an_actor_and_an_admin_sees_the_whole_organisation(tmp_path):
     db = init(str(tmp_path / "s.db"))
-    listed = score("volunteer", "list", "--format", "json", db=db).json()
+    ran = score("volunteer", "list", "--format", "json", db=db)
+    assert ran.exit_code == 2 and "who is acting?" in ran.stderr and ran.stdout == ""
+    listed = score("volunteer", "list", "--format", "json", db=db, actor=ADMIN).json()
     assert [v["email"] for v in listed] == [ADMIN]
 
 
@@ -77,7 +79,7 @@ def test_set_status_resigned_is_recorded(tmp_path):
     assert ran.exit_code == 0 and ran.json()["status"] == "resigned"
     again = score("volunteer", "set-status", "m@example.org", "resigned", db=db, actor=ADMIN)
     assert again.exit_code == 1 and "already resigned" in again.stderr
-    listed = score("volunteer", "list", "--status", "resigned", "--national", "--format", "json", db=db).json()
+    listed = score("volunteer", "list", "--status", "resigned", "--national", "--format", "json", db=db, actor=ADMIN).json()
     assert [v["email"] for v in listed] == ["m@example.org"]
 
 
@@ -97,7 +99,7 @@ def test_volunteer_import_is_all_or_nothing(tmp_path):
     assert dump("sqlite:///" + db) == before
     skipped = score("volunteer", "import", str(path), "--skip-invalid", db=db, actor=ADMIN)
     assert skipped.exit_code == 0 and "added 1" in skipped.stdout
-    shown = score("volunteer", "show", "a@example.org", "--format", "json", db=db).json()
+    shown = score("volunteer", "show", "a@example.org", "--format", "json", db=db, actor=ADMIN).json()
     assert shown["capacity_weekly"] == 3 and shown["expertise"] == ["Marketing", "Retail"]
     assert shown["accept_direct_requests"] is True
 
@@ -115,6 +117,6 @@ def test_csv_output_neutralises_formulas(tmp_path):
     db = init(str(tmp_path / "s.db"))
     score("volunteer", "add", "f@example.org", "--name", "=HYPERLINK(\"x\")", "--chapter", "BOS01",
           db=db, actor=ADMIN)
-    out = score("volunteer", "list", "--chapter", "BOS01", "--format", "csv", db=db).stdout
+    out = score("volunteer", "list", "--chapter", "BOS01", "--format", "csv", db=db, actor=ADMIN).stdout
     assert "'=HYPERLINK" in out
     assert "\n=HYPERLINK" not in out and ",=HYPERLINK" not in out

@@ -92,7 +92,7 @@ def test_period_and_option_errors_exit_2_permissions_1_unknown_scope_3(world):
         missing = score("report", "capacity", "--chapter", "NOPE1", db=world.url, actor=ADMIN)
         mine = score("report", "not-accepted", "--mine", "--format", "json", db=world.url, actor=MENTOR)
     assert [r.exit_code for r in (bad_date, both, backwards, by)] == [2, 2, 2, 2]
-    assert refused.exit_code == 1 and "may not run reports for national" in refused.stderr and refused.stdout == ""
+    assert refused.exit_code == 1 and "may not see requests and their clients of national" in refused.stderr and refused.stdout == ""
     assert missing.exit_code == 3
     assert mine.exit_code == 0 and mine.json() == []
 

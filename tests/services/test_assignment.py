@@ -37,7 +37,7 @@ def test_assign_writes_one_audit_event_and_tells_the_mentor(world):
 
 def test_a_cic_of_another_chapter_may_not_assign(world):
     request_id = world.submit()
-    with pytest.raises(Refused, match="CIC role for the request's chapter"):
+    with pytest.raises(Refused, match="only a coordinator of its chapter"):
         assignment.assign(world.store, CIC_AUS, request_id, MENTOR)
 
 

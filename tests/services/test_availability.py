@@ -9,6 +9,7 @@ from sqlalchemy import event
 from score_cli.services.requests import assignment, intake, mentoring
 from score_cli.services.people import availability, mentor_settings, volunteers
 from score_cli.services.organisation.scope import Scope
+from score_cli.domain.errors import Refused
 from tests.world import ADMIN, CIC, FAR, MENTOR, MENTOR2, PROVISIONAL, SME
 
 
@@ -23,7 +24,7 @@ def test_available_mentors_are_the_active_unpaused_mentors_of_the_scope(world):
     with freeze_time("2026-11-20 15:00:00"):
         mentor_settings.pause(world.store, MENTOR2, MENTOR2, start="2026-11-20", until="2026-11-30")
         volunteers.set_status(world.store, ADMIN, SME, "inactive")
-        rows = availability.available(world.store, None, BOSTON)
+        rows = availability.available(world.store, ADMIN, BOSTON)
     assert [r["email"] for r in rows] == [MENTOR, PROVISIONAL]
     assert all(r["chapter"] == "BOS01" for r in rows)
 
@@ -51,14 +52,16 @@ def test_the_numbers_a_cic_weighs_before_assigning(world):
 
 def test_unknown_capacity_is_shown_as_unknown_with_a_warning(world):
     mentor_settings.settings(world.store, MENTOR2, MENTOR2, mentor_settings.SettingsChange(capacity="as many as I can"))
-    row = by_email(availability.available(world.store, None, BOSTON))[MENTOR2]
+    row = by_email(availability.available(world.store, ADMIN, BOSTON))[MENTOR2]
     assert row["weekly_capacity_left"] is None and "not a number a week" in row["capacity_warning"]
 
 
-def test_the_default_scope_is_the_actors_own_and_other_chapters_can_be_asked_for(world):
+def test_the_default_scope_is_the_actors_own_and_other_chapters_only_within_their_reach(world):
     assert FAR not in by_email(availability.available(world.store, CIC, None))
-    assert [r["email"] for r in availability.available(world.store, CIC, Scope("chapter", "AUS01"))] == [FAR]
-    assert FAR in by_email(availability.available(world.store, None, Scope("national")))
+    with pytest.raises(Refused, match="may not see volunteers of chapter AUS01"):
+        availability.available(world.store, CIC, Scope("chapter", "AUS01"))
+    assert [r["email"] for r in availability.available(world.store, ADMIN, Scope("chapter", "AUS01"))] == [FAR]
+    assert FAR in by_email(availability.available(world.store, ADMIN, Scope("national")))
 
 
 @pytest.mark.parametrize("utc, mentor_is_available", [
@@ -70,7 +73,7 @@ def test_availability_reads_pause_dates_in_the_mentors_chapter_zone(world, utc, 
         mentor_settings.pause(world.store, MENTOR, MENTOR, start="2026-11-23", until="2026-12-01")
         mentor_settings.pause(world.store, FAR, FAR, start="2026-11-23", until="2026-12-01")
     with freeze_time(utc):
-        listed = by_email(availability.available(world.store, None, Scope("national")))
+        listed = by_email(availability.available(world.store, ADMIN, Scope("national")))
     assert (MENTOR in listed) is mentor_is_available
     assert FAR not in listed  # 22:30 / 23:30 on 1 Dec in Austin: still paused either way
 

@@ -121,7 +121,7 @@ def test_who_may_assign_a_boston_request(world, actor, allowed):
         assignment.assign(world.store, actor, request_id, MENTOR2)
         assert row(world, request_id).status == "assigned"
     else:
-        with pytest.raises(Refused, match="coordinating requests needs the CIC role"):
+        with pytest.raises(Refused, match="only a coordinator of its chapter"):
             assignment.assign(world.store, actor, request_id, MENTOR2)
         assert row(world, request_id).status == "new"
 

@@ -43,7 +43,7 @@ def test_capacity_texts_and_their_weekly_numbers(text, weekly):
 
 
 def test_the_settings_show_what_the_guide_asks_for(world):
-    shown = mentor_settings.settings(world.store, None, MENTOR)
+    shown = mentor_settings.settings(world.store, CIC, MENTOR)
     assert {k: shown[k] for k in ("accept_direct_requests", "max_direct_weekly", "request_limit_reached",
                                   "direct_requests_last_7_days", "serve_outside_local_area", "capacity",
                                   "capacity_weekly", "capacity_warning", "expertise", "paused")} == {
@@ -96,7 +96,7 @@ def test_bad_settings_are_refused_before_anything_is_read(world):
     with pytest.raises(Invalid, match="between 1 and"):
         mentor_settings.settings(world.store, MENTOR, MENTOR, SettingsChange(max_direct_weekly=0))
     with pytest.raises(Refused, match="does not hold the mentor role"):
-        mentor_settings.settings(world.store, None, CIC)
+        mentor_settings.settings(world.store, CIC, CIC)
 
 
 def test_the_request_limit_is_reached_by_direct_requests_in_the_last_seven_days(world):
@@ -105,10 +105,10 @@ def test_the_request_limit_is_reached_by_direct_requests_in_the_last_seven_days(
             intake.submit(session, intake.NewRequest(name="Cleo", emails=[f"c{n}@example.com"], chapter="BOS01",
                                                      question="q", direct_to=MENTOR).checked())
     with freeze_time("2026-11-20 15:00:00"):
-        shown = mentor_settings.settings(world.store, None, MENTOR)
+        shown = mentor_settings.settings(world.store, CIC, MENTOR)
     assert (shown["direct_requests_last_7_days"], shown["request_limit_reached"]) == (2, True)
     with freeze_time("2026-11-23 16:00:00"):  # the first one is more than 7 days old
-        shown = mentor_settings.settings(world.store, None, MENTOR)
+        shown = mentor_settings.settings(world.store, CIC, MENTOR)
     assert (shown["direct_requests_last_7_days"], shown["request_limit_reached"]) == (1, False)
 
 
@@ -164,7 +164,7 @@ def test_pause_boundaries_are_dates_in_the_chapters_time_zone(world, utc, paused
         mentor_settings.pause(world.store, MENTOR, MENTOR, start="2026-11-23", until="2026-12-01")
         request_id = world.submit()
     with freeze_time(utc):
-        assert mentor_settings.settings(world.store, None, MENTOR)["paused"] is paused
+        assert mentor_settings.settings(world.store, CIC, MENTOR)["paused"] is paused
         if paused:
             with pytest.raises(Refused, match="is paused"):
                 assignment.assign(world.store, CIC, request_id, MENTOR)

@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from score_cli.notify import smtp
 from score_cli.notify.smtp import SmtpSettings, send_pending
 from score_cli.services.mail import outbox
+from score_cli.services.people import volunteers
 from score_cli.store.models import OutboxMessage
 from tests.helpers import score
 
@@ -216,12 +217,14 @@ def test_notify_list_shows_failed_messages_with_the_error(store, store_url, serv
         session.execute(update(OutboxMessage).where(OutboxMessage.recipient == "b@example.com")
                         .values(next_attempt_at=datetime(2999, 1, 1, tzinfo=UTC)))
     send_pending(store, settings)
-    failed = score("notify", "list", "--failed", "--format", "json", db=store_url).json()
+    volunteers.ensure_admin(store, "admin@example.org")
+    admin = "admin@example.org"
+    failed = score("notify", "list", "--failed", "--format", "json", db=store_url, actor=admin).json()
     assert [(m["recipient"], m["status"], m["last_error"]) for m in failed] == [
         ("nobody@example.com", "failed", "550 5.1.1 no such user")]
-    pending = score("notify", "list", "--pending", "--format", "json", db=store_url).json()
+    pending = score("notify", "list", "--pending", "--format", "json", db=store_url, actor=admin).json()
     assert [m["recipient"] for m in pending] == ["b@example.com"]
-    assert score("notify", "list", "--pending", "--failed", db=store_url).exit_code == 2
+    assert score("notify", "list", "--pending", "--failed", db=store_url, actor=admin).exit_code == 2
 
 
 def test_what_notify_send_prints_never_names_a_clients_address(store, store_url, serve):

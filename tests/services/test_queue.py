@@ -41,7 +41,7 @@ def test_mine_lists_what_the_acting_mentor_owns(world, spread):
     owned = world.assigned(MENTOR)
     rows = list_queue(world.store, MENTOR, Scope("mine"))
     assert [(r["id"], r["owner"], r["status"]) for r in rows] == [(f"MRE-{owned}", MENTOR, "assigned")]
-    with pytest.raises(Invalid, match="--mine needs --as"):
+    with pytest.raises(Invalid, match="who is acting"):
         list_queue(world.store, None, Scope("mine"))
 
 

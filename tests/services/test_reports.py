@@ -362,7 +362,7 @@ def test_paused_mentors_shows_long_pauses_and_what_still_waits(world):
 def test_reports_need_a_reporting_role_covering_the_scope(world):
     submit(world, "2026-11-16 14:00:00")
     with at(NOW):
-        with pytest.raises(Refused, match="may not run reports for chapter BOS01"):
+        with pytest.raises(Refused, match="may not see requests and their clients of chapter BOS01"):
             stage_report(world.store, MENTOR, BOS, "not-assigned")
         with pytest.raises(Refused, match="district"):
             stage_report(world.store, CIC, Scope("district", world.district_of("BOS01")), "not-assigned")
@@ -376,7 +376,9 @@ def test_reports_need_a_reporting_role_covering_the_scope(world):
             stage_report(world.store, None, Scope("mine"), "not-assigned")
         assert len(stage_report(world.store, RCIC, BOS, "not-assigned")) == 1  # the district covers BOS01
         assert len(stage_report(world.store, CIC, None, "not-assigned")) == 1  # default: the CIC's chapter
-        assert len(stage_report(world.store, None, None, "not-assigned")) == 1  # no --as: national
+        with pytest.raises(Invalid, match="who is acting"):  # no --as: nothing is shown
+            stage_report(world.store, None, None, "not-assigned")
+        assert len(stage_report(world.store, ADMIN, None, "not-assigned")) == 1  # the admin's own: national
 
 
 def test_a_mentor_sees_their_own_requests_with_mine_by_default(world):

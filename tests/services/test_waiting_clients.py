@@ -7,7 +7,7 @@ from score_cli.services.requests import assignment
 from score_cli.services.mail.notifications import waiting_clients
 from score_cli.store.models import Chapter, OutboxMessage
 from tests.helpers import dump, score
-from tests.world import CIC, MENTOR
+from tests.world import ADMIN, CIC, MENTOR
 
 
 def submitted(world, when: str, **fields) -> int:
@@ -23,7 +23,8 @@ def waiting_mail(world) -> list[tuple[int, str]]:
 
 def run_at(world, when: str, older_than: int, **options) -> list[dict]:
     with freeze_time(when):
-        return waiting_clients(world.store, older_than, **options)
+        return waiting_clients(world.store, options.pop("actor", ADMIN), options.pop("scope", None), older_than,
+                               **options)
 
 
 def test_a_client_waiting_more_than_n_business_days_gets_the_email_once(world):
@@ -74,12 +75,24 @@ def test_the_command_queues_and_a_dry_run_changes_nothing(world):
     submitted(world, "2026-11-02 15:00:00")
     before = dump(world.url)
     with freeze_time("2026-11-20 15:00:00"):
-        dry = score("notify", "waiting-clients", "--older-than", "3", "--dry-run", db=world.url)
+        dry = score("notify", "waiting-clients", "--older-than", "3", "--dry-run", db=world.url, actor=ADMIN)
         assert (dry.exit_code, dry.stdout) == (0, "would queue 1 e-mail(s) to waiting clients; 0 had it already\n")
         assert dump(world.url) == before
-        ran = score("notify", "waiting-clients", "--older-than", "3", db=world.url)
+        ran = score("notify", "waiting-clients", "--older-than", "3", db=world.url, actor=ADMIN)
         assert ran.stdout == "queued 1 e-mail(s) to waiting clients; 0 had it already\n"
-        rerun = score("notify", "waiting-clients", "--older-than", "3", "--format", "json", db=world.url).json()
+        rerun = score("notify", "waiting-clients", "--older-than", "3", "--format", "json", db=world.url, actor=ADMIN).json()
     # Mon 2 to Thu 19 Nov, without Veterans Day (Wed 11)
     assert [(r["queued"], r["business_days_waiting"]) for r in rerun] == [(False, 13)]
-    assert score("notify", "waiting-clients", "--older-than", "-1", db=world.url).exit_code == 2
+    assert score("notify", "waiting-clients", "--older-than", "-1", db=world.url, actor=ADMIN).exit_code == 2
+
+
+def test_a_cic_mails_the_waiting_clients_of_their_own_chapter_and_a_mentor_none(world):
+    boston = submitted(world, "2026-11-02 15:00:00", email="bo@example.com")
+    submitted(world, "2026-11-02 15:00:00", chapter="AUS01", email="tex@example.com")
+    rows = run_at(world, "2026-11-20 20:00:00", older_than=3, actor=CIC, dry_run=True)
+    assert [r["id"] for r in rows] == [boston]
+    before = dump(world.url)
+    for argv, who in ((["--national"], CIC), ([], MENTOR)):
+        ran = score("notify", "waiting-clients", "--older-than", "3", *argv, db=world.url, actor=who)
+        assert ran.exit_code == 1 and "may not" in ran.stderr
+    assert dump(world.url) == before

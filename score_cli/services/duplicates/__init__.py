@@ -29,7 +29,8 @@ from sqlalchemy import select
 from score_cli.services.organisation import permissions
 from score_cli.domain.errors import Invalid
 from score_cli.domain.vocabulary import request_label as label
-from score_cli.services.organisation.scope import Scope, chapter_filter, check_exists, default_for
+from score_cli.domain.access import MINE, Record
+from score_cli.services.organisation.scope import Scope, chapter_filter, resolve
 from score_cli.services.timefmt import local
 from score_cli.store.db import Store
 from score_cli.store.models import Chapter, Client, ClientEmail, MentoringRequest
@@ -399,17 +400,14 @@ def _group_rows(found: list[Candidate], group: list[int], edges, zones: dict[str
 def _load(store: Store, actor_email: str | None, scope: Scope | None) -> tuple[list[Candidate], dict[str, str]]:
     r = MentoringRequest
     with store.reading() as session:
-        actor = permissions.load_actor(session, actor_email) if actor_email else None
-        scope = scope or default_for(actor)
+        actor = permissions.load_actor(session, actor_email)
+        scope = resolve(session, actor, scope, Record.REQUESTS)
         query = (select(r.id, r.client_id, r.chapter_code, r.status, r.submitted_at, r.question,
                         Client.name, Client.phone, Client.business_name, Client.zip)
                  .join(Client, Client.id == r.client_id))
-        if scope.kind == "mine":
-            if actor is None:
-                raise Invalid("--mine needs --as EMAIL")
+        if scope.kind == MINE:
             where = r.owner_id == actor.id
         else:
-            check_exists(session, scope)
             where = chapter_filter(scope, r.chapter_code)
         emails_query = select(ClientEmail.client_id, ClientEmail.email)
         if where is not None:

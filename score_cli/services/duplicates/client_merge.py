@@ -11,6 +11,8 @@ both clients; for clients without requests, any coordinator.
 
 from __future__ import annotations
 
+from score_cli.domain.access import TASKS
+
 from sqlalchemy import delete, select, update
 from sqlmodel import Session
 
@@ -96,8 +98,8 @@ def merge(store: Store, actor_email: str | None, keep: str, other: str) -> dict:
 
 def _require_coordinator(session: Session, actor: permissions.Actor, chapters: set[str]) -> None:
     if not chapters:
-        if not actor.has_role(Role.ADMIN, Role.CIC, Role.RCIC):
-            raise Refused(f"{actor.email} may not merge clients: that needs the CIC, RCIC or admin role")
+        if not actor.has_role(*TASKS["request.coordinate"].roles):
+            raise Refused(f"{actor.email} may not merge clients: {TASKS['request.coordinate'].rule}")
         return
     outside = sorted(c for c in chapters
                      if not permissions.may(actor, "request.coordinate", permissions.place_of(session, c)))

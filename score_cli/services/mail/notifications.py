@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select, true
 from sqlmodel import Session
 
 from score_cli import clock
 from score_cli.domain import calendar
 from score_cli.services.mail import outbox
-from score_cli.domain.errors import Invalid
+from score_cli.domain import access
+from score_cli.domain.access import MINE, TASKS, Record, Scope, own_scope
+from score_cli.domain.errors import Invalid, Refused
+from score_cli.services.organisation import permissions
+from score_cli.services.organisation.scope import chapter_filter, place_of_scope, resolve
 from score_cli.domain.vocabulary import request_label as label
 from score_cli.store.db import Store
-from score_cli.store.models import Chapter, Client, ClientEmail, MentoringRequest, OutboxMessage
+from score_cli.store.models import Chapter, Client, ClientEmail, MentoringRequest, OutboxMessage, Volunteer
 from score_cli.domain.vocabulary import QUEUED_STATUSES, MessageStatus
 
 WAITING_EVENT = "waiting_client"
@@ -26,14 +30,25 @@ def _message_row(m: OutboxMessage) -> dict:
             "created_at": m.created_at, "next_attempt_at": m.next_attempt_at, "sent_at": m.sent_at}
 
 
-def list_messages(store: Store, *, status: str | None = None, limit: int = 100) -> list[dict]:
-    """The newest messages first, optionally only those in one status."""
+def list_messages(store: Store, actor_email: str | None, scope: Scope | None, *, status: str | None = None,
+                  limit: int = 100) -> list[dict]:
+    """The newest messages first, optionally only those in one status. A message belongs to its
+    request's chapter, or (with no request) to its volunteer recipient's; `--mine`: one's own mail."""
     if limit < 1:
         raise Invalid("--limit must be at least 1")
-    query = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)
+    query = (select(OutboxMessage).outerjoin(MentoringRequest, MentoringRequest.id == OutboxMessage.request_id)
+             .outerjoin(Volunteer, Volunteer.email == OutboxMessage.recipient)
+             .order_by(OutboxMessage.id.desc()).limit(limit))
     if status is not None:
         query = query.where(OutboxMessage.status == MessageStatus(status))
     with store.reading() as session:
+        actor = permissions.load_actor(session, actor_email)
+        scope = resolve(session, actor, scope, Record.MESSAGES)
+        if scope.kind == MINE:
+            query = query.where(OutboxMessage.recipient == actor.email)
+        else:
+            where = chapter_filter(scope, func.coalesce(MentoringRequest.chapter_code, Volunteer.chapter_code))
+            query = query if where is None else query.where(where)
         return [_message_row(m) for m in session.execute(query).scalars()]
 
 
@@ -42,9 +57,11 @@ def _first_email(session: Session, client_id: int) -> str | None:
                            .order_by(ClientEmail.id).limit(1)).scalar()
 
 
-def waiting_clients(store: Store, older_than: int, *, dry_run: bool = False) -> list[dict]:
+def waiting_clients(store: Store, actor_email: str | None, scope: Scope | None, older_than: int, *,
+                    dry_run: bool = False) -> list[dict]:
     """Queue SPEC §7's "still finding you a mentor" e-mail to clients waiting in an intake
-    queue more than `older_than` business days (of the request's chapter) since submission.
+    queue more than `older_than` business days (of the request's chapter) since submission,
+    in the scope (by default the actor's own) where the actor may mail waiting clients.
 
     Once per request and address: a rerun queues nothing new (`queued` is then false).
     """
@@ -56,12 +73,19 @@ def waiting_clients(store: Store, older_than: int, *, dry_run: bool = False) -> 
     cutoff = now - timedelta(days=older_than)
     rows: list[dict] = []
     with (store.reading() if dry_run else store.transaction()) as session:
+        actor = permissions.load_actor(session, actor_email)
+        scope = scope or own_scope(actor, Record.REQUESTS)
+        if scope.kind == MINE:
+            raise Refused(f"{actor.email} may not mail waiting clients: {TASKS['clients.mail'].rule}")
+        access.require(actor, "clients.mail", place_of_scope(session, scope))
+        where = chapter_filter(scope, MentoringRequest.chapter_code)
         chapters: dict[str, Chapter] = {}
         found = session.execute(
             select(MentoringRequest.id, MentoringRequest.chapter_code, MentoringRequest.status,
                    MentoringRequest.submitted_at, MentoringRequest.queue, Client.id, Client.name)
             .join(Client, Client.id == MentoringRequest.client_id)
             .where(MentoringRequest.status.in_(sorted(QUEUED_STATUSES)), MentoringRequest.submitted_at < cutoff)
+            .where(true() if where is None else where)
             .order_by(MentoringRequest.submitted_at, MentoringRequest.id)).all()
         for request_id, code, status, submitted_at, queue, client_id, client_name in found:
             chapter = chapters.get(code) or chapters.setdefault(code, session.get(Chapter, code))

@@ -6,8 +6,8 @@ from score_cli import clock
 from score_cli.domain import calendar
 from score_cli.services import validate
 from score_cli.services.organisation import permissions
-from score_cli.domain.errors import Invalid
-from score_cli.services.organisation.scope import Scope, chapter_sql, check_exists, default_for
+from score_cli.domain.access import MINE, Record
+from score_cli.services.organisation.scope import Scope, chapter_sql, resolve
 from score_cli.services.timefmt import local
 from score_cli.store.db import Store
 from score_cli.store.sql import AT, FLAG, query
@@ -38,16 +38,13 @@ def list_queue(store: Store, actor_email: str | None, scope: Scope | None, *, st
         statuses = [s for s in statuses if s in QUEUED_STATUSES]
     now = clock.now()
     with store.rows() as conn:
-        actor = permissions.load_actor(conn, actor_email) if actor_email else None
-        scope = scope or default_for(actor)
+        actor = permissions.load_actor(conn, actor_email)
+        scope = resolve(conn, actor, scope, Record.REQUESTS)
         sql, params = _QUEUE, {"statuses": [str(s) for s in statuses]}
-        if scope.kind == "mine":
-            if actor is None:
-                raise Invalid("--mine needs --as EMAIL")
+        if scope.kind == MINE:
             sql += " AND r.owner_id = :owner"
             params["owner"] = actor.id
         else:
-            check_exists(conn, scope)
             where, scope_params = chapter_sql(scope, "r.chapter_code")
             if where:
                 sql += " AND " + where

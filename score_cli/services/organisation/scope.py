@@ -1,21 +1,26 @@
-"""Scopes of listings and reports: a chapter, a district, a region, national, or mine."""
+"""Scopes of listings and reports: a chapter, a district, a region, national, or mine.
+
+`resolve` is the one door: the scope the options name (or the actor's own), checked against
+the rulebook's reading policy (`domain.access`), and known to exist.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import bindparam, column
 
+from score_cli.domain.access import MINE, Actor, Place, Record, Scope, own_scope, require_read
 from score_cli.domain.errors import Invalid, NotFound
-from score_cli.services.organisation.permissions import Actor
+from score_cli.domain.vocabulary import ScopeKind
 from score_cli.store.sql import query
-from score_cli.domain.vocabulary import Role, ScopeKind
+
+__all__ = ["MINE", "Scope", "choose", "resolve", "check_exists", "chapter_filter", "chapter_sql"]
 
 # Plain SQL (store/sql.py), so that `queue list` can use it without the ORM classes.
-_EXISTS = {
-    ScopeKind.CHAPTER: query("SELECT 1 FROM chapter WHERE code = :scope_code"),
-    ScopeKind.DISTRICT: query("SELECT 1 FROM district WHERE code = :scope_code"),
-    ScopeKind.REGION: query("SELECT 1 FROM region WHERE code = :scope_code"),
+_PLACE = {
+    ScopeKind.CHAPTER: query("SELECT chapter.code, chapter.district_code, district.region_code FROM chapter"
+                             " JOIN district ON district.code = chapter.district_code WHERE chapter.code = :scope_code"),
+    ScopeKind.DISTRICT: query("SELECT '', code, region_code FROM district WHERE code = :scope_code"),
+    ScopeKind.REGION: query("SELECT '', '', code FROM region WHERE code = :scope_code"),
 }
 # The chapters of a district or a region, as a subquery.
 _CHAPTERS_OF = {
@@ -23,15 +28,6 @@ _CHAPTERS_OF = {
     ScopeKind.REGION: "SELECT chapter.code FROM chapter JOIN district ON district.code = chapter.district_code"
                       " WHERE district.region_code = :scope_code",
 }
-
-
-@dataclass(frozen=True)
-class Scope:
-    kind: str  # chapter | district | region | national | mine
-    code: str = ""
-
-    def label(self) -> str:
-        return self.kind if not self.code else f"{self.kind} {self.code}"
 
 
 def choose(
@@ -48,7 +44,7 @@ def choose(
         (ScopeKind.DISTRICT, district),
         (ScopeKind.REGION, region),
         (ScopeKind.NATIONAL, national or None),
-        ("mine", mine or None),
+        (MINE, mine or None),
     ]
     named = [(kind, value) for kind, value in given if value]
     if len(named) > 1:
@@ -59,23 +55,25 @@ def choose(
     return Scope(str(kind), value.strip().upper() if isinstance(value, str) else "")
 
 
-def default_for(actor: Actor | None) -> Scope:
-    """The actor's own scope: the widest coordinating grant they hold, else their chapter."""
-    if actor is None:
-        return Scope(ScopeKind.NATIONAL)
-    order = [ScopeKind.NATIONAL, ScopeKind.REGION, ScopeKind.DISTRICT, ScopeKind.CHAPTER]
-    coordinating = [g for g in actor.grants if g.role in (Role.ADMIN, Role.RCIC, Role.CIC)]
-    for kind in order:
-        for grant in coordinating:
-            if grant.scope_kind == kind:
-                return Scope(kind, grant.scope_code)
-    return Scope(ScopeKind.CHAPTER, actor.chapter_code)
+def place_of_scope(session, scope: Scope) -> Place:
+    """Where the scope sits (NotFound for a code that names nothing)."""
+    if scope.kind == ScopeKind.NATIONAL or scope.kind == MINE:
+        return Place()
+    row = session.execute(_PLACE[scope.kind], {"scope_code": scope.code}).first()
+    if row is None:
+        raise NotFound(f"no {scope.kind} with code {scope.code!r} (see `score chapter list`)")
+    return Place(*row)
+
+
+def resolve(session, actor: Actor, scope: Scope | None, record: Record) -> Scope:
+    """The scope a listing of `record` shows `actor`: the one named, or the actor's own."""
+    scope = scope or own_scope(actor, record)
+    require_read(actor, record, scope, place_of_scope(session, scope))
+    return scope
 
 
 def check_exists(session, scope: Scope) -> None:
-    exists = _EXISTS.get(scope.kind)
-    if exists is not None and session.execute(exists, {"scope_code": scope.code}).first() is None:
-        raise NotFound(f"no {scope.kind} with code {scope.code!r} (see `score chapter list`)")
+    place_of_scope(session, scope)
 
 
 def chapter_filter(scope: Scope, chapter_column):

@@ -15,7 +15,8 @@ from sqlmodel import Session
 from score_cli import clock
 from score_cli.services.organisation import permissions
 from score_cli.domain.capacity import parse_capacity
-from score_cli.services.organisation.scope import Scope, chapter_filter, check_exists, default_for
+from score_cli.domain.access import MINE, Record, Scope
+from score_cli.services.organisation.scope import chapter_filter, resolve
 from score_cli.services.timefmt import zone
 from score_cli.domain.workflow import OWNED
 from score_cli.store.db import Store
@@ -26,13 +27,10 @@ LONG_PAUSE_DAYS = 30
 ACCEPTED_WINDOW_DAYS = 60
 
 
-def _scope(session: Session, actor_email: str | None, scope: Scope | None) -> Scope:
-    actor = permissions.load_actor(session, actor_email) if actor_email else None
-    scope = scope or default_for(actor)
-    if scope.kind == "mine":
-        scope = Scope(ScopeKind.CHAPTER, actor.chapter_code if actor else "")
-    check_exists(session, scope)
-    return scope
+def _scope(session: Session, actor_email: str | None, scope: Scope | None) -> tuple[Scope, int]:
+    """The checked scope, and the acting volunteer's id (what `--mine` shows)."""
+    actor = permissions.load_actor(session, actor_email)
+    return resolve(session, actor, scope, Record.VOLUNTEERS), actor.id
 
 
 def _todays(session: Session, now: datetime) -> dict[str, date]:
@@ -52,12 +50,12 @@ def _paused(today):
                 or_(Volunteer.pause_until.is_(None), Volunteer.pause_until >= today))
 
 
-def _mentors(scope: Scope):
+def _mentors(scope: Scope, actor_id: int):
     """Active volunteers holding the mentor role, in the scope, with their chapter's zone."""
     is_mentor = Volunteer.id.in_(select(VolunteerRole.volunteer_id).where(VolunteerRole.role == Role.MENTOR))
     query = (select(Volunteer, Chapter.timezone).join(Chapter, Chapter.code == Volunteer.chapter_code)
              .where(Volunteer.status == VolunteerStatus.ACTIVE, is_mentor))
-    where = chapter_filter(scope, Volunteer.chapter_code)
+    where = Volunteer.id == actor_id if scope.kind == MINE else chapter_filter(scope, Volunteer.chapter_code)
     return query if where is None else query.where(where)
 
 
@@ -70,7 +68,7 @@ def _per_mentor(column, *conditions):
 def available(store: Store, actor_email: str | None, scope: Scope | None) -> list[dict]:
     """Active mentors not paused today, with the numbers a CIC weighs before assigning."""
     with store.reading() as session:
-        scope = _scope(session, actor_email, scope)
+        scope, actor_id = _scope(session, actor_email, scope)
         now = clock.now()
         today = _today_column(_todays(session, now), now)
         week_ago, window = now - timedelta(days=7), now - timedelta(days=ACCEPTED_WINDOW_DAYS)
@@ -82,7 +80,7 @@ def available(store: Store, actor_email: str | None, scope: Scope | None) -> lis
                                Assignment.accepted_at > window)
         open_load = _per_mentor(MentoringRequest.owner_id, MentoringRequest.status.in_([str(s) for s in OWNED]))
         counts = [func.coalesce(q.c.n, 0) for q in (cic_week, direct_week, accepted, open_load)]
-        query = _mentors(scope).add_columns(*counts).where(not_(_paused(today)))
+        query = _mentors(scope, actor_id).add_columns(*counts).where(not_(_paused(today)))
         for q in (cic_week, direct_week, accepted, open_load):
             query = query.outerjoin(q, q.c.mentor_id == Volunteer.id)
         query = query.order_by(Volunteer.chapter_code, counts[3], counts[2], Volunteer.email)
@@ -111,10 +109,10 @@ def paused(store: Store, actor_email: str | None, scope: Scope | None) -> list[d
     without an end that has lasted more than 30, is a `long_pause`.
     """
     with store.reading() as session:
-        scope = _scope(session, actor_email, scope)
+        scope, actor_id = _scope(session, actor_email, scope)
         now = clock.now()
         todays = _todays(session, now)
-        query = (_mentors(scope).where(_paused(_today_column(todays, now)))
+        query = (_mentors(scope, actor_id).where(_paused(_today_column(todays, now)))
                  .order_by(Volunteer.pause_from, Volunteer.chapter_code, Volunteer.email))
         rows = []
         for v, tz in session.execute(query).all():

@@ -16,7 +16,7 @@ from score_cli import clock
 from score_cli.services.organisation import access, permissions
 from score_cli.services.people import eligibility
 from score_cli.services.organisation.chapters import get_chapter
-from score_cli.domain.workflow import OWNED
+from score_cli.domain.workflow import OWNED, Action
 from score_cli.store.db import Store
 from score_cli.store.hints import in_chunks
 from score_cli.store.sql import DAY, query
@@ -67,7 +67,7 @@ def suggest(store: Store, actor_email: str | None, request_id: int, *, limit: in
     with store.rows() as conn:
         actor = permissions.load_actor(conn, actor_email)
         request = access.read_request(conn, request_id)
-        access.require_coordinator(conn, actor, request)
+        access.require(conn, actor, request, Action.ASSIGN)
         chapter = get_chapter(conn, request.chapter_code)
         today = eligibility.local_date(now, chapter)
         classes = [Classification.CERTIFIED, Classification.PROVISIONAL] + ([Classification.SME] if include_sme else [])

@@ -11,6 +11,9 @@ switches them back on: the mentor is told to do it.
 
 from __future__ import annotations
 
+from score_cli.domain.access import Record
+from score_cli.services.organisation import access
+
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -123,7 +126,11 @@ def settings(store: Store, actor_email: str | None, email: str, change: Settings
     change = (change or SettingsChange()).checked()
     if change.empty:
         with store.reading() as session:
-            return describe(session, _mentor(session, email), clock.now())
+            actor = permissions.load_actor(session, actor_email)
+            volunteer = _mentor(session, email)
+            if actor.id != volunteer.id:
+                access.require_reads_chapter(session, actor, Record.VOLUNTEERS, volunteer.chapter_code)
+            return describe(session, volunteer, clock.now())
     with store.transaction() as session:
         actor = permissions.load_actor(session, actor_email)
         volunteer = _mentor(session, email)

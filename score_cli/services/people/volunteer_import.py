@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from score_cli.services import csv_input, validate
 from score_cli.services.organisation import permissions
-from score_cli.domain.errors import Invalid, ScoreError
+from score_cli.domain.errors import Invalid, Refused, ScoreError
 from score_cli.services.people.volunteers import NewVolunteer, _find, _insert, classification, parse_grant
 from score_cli.store.db import Store
 from score_cli.store.models import Chapter
@@ -27,6 +27,12 @@ class ImportResult:
     added: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)  # already in the store
     rejected: list[dict] = field(default_factory=list)  # {"line", "email", "reason"}
+    refused: bool = False  # a row was refused by a permission, not only invalid
+
+    @property
+    def exit_code(self) -> int:
+        """SPEC §8: a refusal is 1, invalid rows 2."""
+        return 1 if self.refused else 2
 
     def as_dict(self) -> dict:
         return {"added": len(self.added), "unchanged": len(self.unchanged),
@@ -60,6 +66,7 @@ def import_volunteers(store: Store, actor_email: str | None, content: str, *,
                 accepted.append(new)
             except ScoreError as exc:  # every row's problem is reported, not just the first
                 reason = exc.message
+                result.refused = result.refused or isinstance(exc, Refused)
                 result.rejected.append({"line": line, "email": (row.get("email") or "").strip(), "reason": reason})
         if result.rejected and not skip_invalid:
             return result

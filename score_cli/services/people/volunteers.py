@@ -10,13 +10,15 @@ from sqlmodel import Session
 
 from score_cli import clock
 from score_cli.services import audit, validate
+from score_cli.domain import access
 from score_cli.services.organisation import permissions
 from score_cli.domain.capacity import parse_capacity
 from score_cli.services.people.eligibility import paused_on
 from score_cli.domain.errors import Invalid, NotFound, Refused
 from score_cli.services.organisation.chapters import get_chapter
 from score_cli.services.organisation.permissions import Actor, Grant
-from score_cli.services.organisation.scope import Scope, chapter_filter, check_exists, default_for
+from score_cli.domain.access import MINE, Record, Scope
+from score_cli.services.organisation.scope import chapter_filter, check_exists, resolve
 from score_cli.services.timefmt import zone
 from score_cli.store.db import Store
 from score_cli.store.hints import in_chunks
@@ -45,7 +47,7 @@ def parse_grant(role: str, scope: str | None, home_chapter: str) -> Grant:
     """`cic`, or `rcic` with `district:D01`; a role's scope defaults to the volunteer's own."""
     role = validate.choice(role, list(Role), what="role")
     if not scope:
-        kind = permissions.default_scope_kind(role)
+        kind = access.grant_scope_kind(role)
         if kind == ScopeKind.DISTRICT:
             raise Invalid("the rcic role needs --scope district:CODE or region:CODE")
         return Grant(role, kind, "" if kind == ScopeKind.NATIONAL else home_chapter)
@@ -70,7 +72,7 @@ def add(store: Store, actor_email: str | None, new: NewVolunteer) -> dict:
     with store.transaction() as session:
         actor = permissions.load_actor(session, actor_email)
         _insert(session, actor, new)
-    return show(store, new.email)
+    return describe(store, new.email)
 
 
 def _insert(session: Session, actor: Actor | None, new: NewVolunteer) -> Volunteer:
@@ -119,7 +121,7 @@ def _require_grant(session: Session, actor: Actor, grant: Grant) -> None:
         permissions.require(actor, "role.grant.cic", permissions.place_of(session, grant.scope_code))
         return
     if not actor.has_role(Role.ADMIN):
-        raise Refused(f"{actor.email} may not grant {grant.role}: {permissions.RULES['role.grant'][1]}")
+        raise Refused(f"{actor.email} may not grant {grant.role}: {access.TASKS['role.grant'].rule}")
 
 
 def _check_scope_exists(session: Session, grant: Grant) -> None:
@@ -171,7 +173,7 @@ def set_status(store: Store, actor_email: str | None, email: str, status: str,
         before, volunteer.status = volunteer.status, status
         audit.record(session, actor=actor.email, action="volunteer.set_status",
                      volunteer_id=volunteer.id, from_status=before, to_status=status, reason=reason)
-    return show(store, email)
+    return describe(store, email)
 
 
 def grant(store: Store, actor_email: str | None, email: str, role: str, scope: str | None) -> dict:
@@ -194,7 +196,7 @@ def grant(store: Store, actor_email: str | None, email: str, role: str, scope: s
                                   scope_kind=new_grant.scope_kind, scope_code=new_grant.scope_code))
         audit.record(session, actor=actor.email, action="volunteer.grant",
                      volunteer_id=volunteer.id, detail={"role": new_grant.label()})
-    return show(store, email)
+    return describe(store, email)
 
 
 # --- Reading ----------------------------------------------------------------------
@@ -204,15 +206,12 @@ def list_volunteers(store: Store, actor_email: str | None, scope: Scope | None,
                     role: str | None = None, status: str | None = None,
                     paused_on: date | None = None) -> list[dict]:
     with store.reading() as session:
-        actor = permissions.load_actor(session, actor_email) if actor_email else None
-        scope = scope or default_for(actor)
-        if scope.kind == "mine":
-            scope = Scope(ScopeKind.CHAPTER, actor.chapter_code if actor else "")
-        check_exists(session, scope)
+        actor = permissions.load_actor(session, actor_email)
+        scope = resolve(session, actor, scope, Record.VOLUNTEERS)
         query = (select(Volunteer, Chapter.timezone)
                  .join(Chapter, Volunteer.chapter_code == Chapter.code)
                  .order_by(Volunteer.chapter_code, Volunteer.email))
-        where = chapter_filter(scope, Volunteer.chapter_code)
+        where = Volunteer.id == actor.id if scope.kind == MINE else chapter_filter(scope, Volunteer.chapter_code)
         if where is not None:
             query = query.where(where)
         if status:
@@ -231,13 +230,28 @@ def list_volunteers(store: Store, actor_email: str | None, scope: Scope | None,
         return [_describe(v, tz, roles.get(v.id, []), expertise.get(v.id, [])) for v, tz in rows]
 
 
-def show(store: Store, email: str) -> dict:
+def show(store: Store, actor_email: str | None, email: str) -> dict:
+    """One volunteer's record: their own, or one in a chapter the actor may see volunteers of."""
+    with store.reading() as session:
+        actor = permissions.load_actor(session, actor_email)
+        require_sees_volunteer(session, actor, get(session, email))
+    return describe(store, email)
+
+
+def describe(store: Store, email: str) -> dict:
     with store.reading() as session:
         volunteer = get(session, email)
         tz = session.get(Chapter, volunteer.chapter_code).timezone
         roles = _roles_by_volunteer(session, [volunteer.id]).get(volunteer.id, [])
         expertise = _expertise_by_volunteer(session, [volunteer.id]).get(volunteer.id, [])
         return _describe(volunteer, tz, roles, expertise)
+
+
+def require_sees_volunteer(session: Session, actor: Actor, volunteer: Volunteer) -> None:
+    if volunteer.id == actor.id:
+        return
+    place = permissions.place_of(session, volunteer.chapter_code)
+    access.require_read(actor, Record.VOLUNTEERS, Scope(ScopeKind.CHAPTER, volunteer.chapter_code), place)
 
 
 def _roles_by_volunteer(session: Session, ids: list[int]) -> dict[int, list[str]]:

@@ -17,6 +17,8 @@ mentors can still take this week, and how long the queue would take to clear.
 
 from __future__ import annotations
 
+from score_cli.domain.access import Record
+
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from math import ceil
@@ -122,7 +124,7 @@ def capacity(store: Store, actor_email: str | None, scope: Scope | None, period:
     """One row per chapter in scope (with --mine: the actor's chapter)."""
     with store.reading() as session:
         now = clock.now()
-        run = open_run(session, actor_email, scope, period, now)
+        run = open_run(session, actor_email, scope, period, now, Record.VOLUNTEERS)
         if run.scope.kind == MINE:  # numbers only: any volunteer may see their own chapter's
             codes = [run.actor.chapter_code]
             run.in_scope = {code: run.chapters[code] for code in codes}

@@ -1,14 +1,9 @@
 """What every report shares: who may run it and for which scope, the period, the chapters.
 
-Permissions (decided here, documented in the README "Reports" section):
-- any active volunteer may run any report with `--mine` (their own requests, their own row);
-- a chapter, district, region or national scope needs the admin, CIC, RCIC, chapter manager
-  or membership chair role with a grant covering the whole scope (a chapter grant covers that
-  chapter, a district grant its chapters, a region grant its districts and chapters, a
-  national grant everything);
-- without `--as` (a script that can open the store file) reports run with national scope,
-  as `score queue list` does.
-The default scope is the widest one the actor's reporting grants cover, else `--mine`.
+Permissions are the rulebook's (`domain.access`): any active volunteer may run a report with
+`--mine`; a chapter, district, region or national scope needs a role that may see what the
+report shows (requests and clients, or volunteers) with a grant covering the whole scope. The
+default scope is the widest one the actor's grants cover, else `--mine`.
 
 Periods: `--from`/`--to` are calendar dates, both included, read in each chapter's own time
 zone: for every time zone among the chapters in scope the period becomes a UTC range
@@ -30,15 +25,12 @@ from sqlmodel import Session
 from score_cli.services.organisation import permissions
 from score_cli.domain.errors import Invalid, NotFound, Refused
 from score_cli.services.organisation.permissions import Actor
-from score_cli.services.organisation.scope import Scope, chapter_filter
+from score_cli.domain.access import MINE, Record, Scope
+from score_cli.services.organisation.scope import chapter_filter, resolve
 from score_cli.services.timefmt import zone
 from score_cli.store.models import Chapter, District, Region, Volunteer, VolunteerRole
 from score_cli.domain.vocabulary import Role, ScopeKind, VolunteerStatus
 
-REPORT_ROLES = frozenset({Role.ADMIN, Role.CIC, Role.RCIC, Role.CHAPTER_MANAGER, Role.MEMBERSHIP_CHAIR})
-REPORT_RULE = ("reports beyond your own requests (--mine) need the admin, CIC, RCIC, chapter manager or"
-               " membership chair role covering that scope")
-MINE = "mine"
 RECENT_DAYS = 91  # the default period of conversion, metrics and mentor activity: 13 weeks
 
 
@@ -129,37 +121,6 @@ class Run:
 # --- scope and permission -----------------------------------------------------------
 
 
-def _reporting_grants(actor: Actor) -> list[permissions.Grant]:
-    return [g for g in actor.grants if g.role in REPORT_ROLES]
-
-
-def default_scope(actor: Actor | None) -> Scope:
-    if actor is None:
-        return Scope(ScopeKind.NATIONAL)
-    grants = _reporting_grants(actor)
-    for kind in (ScopeKind.NATIONAL, ScopeKind.REGION, ScopeKind.DISTRICT, ScopeKind.CHAPTER):
-        for grant in grants:
-            if grant.scope_kind == kind:
-                return Scope(kind, grant.scope_code)
-    return Scope(MINE)
-
-
-def _grant_covers(grant: permissions.Grant, scope: Scope, chapters: dict[str, ChapterInfo],
-                  district_region: dict[str, str]) -> bool:
-    if grant.scope_kind == ScopeKind.NATIONAL:
-        return True
-    if scope.kind == ScopeKind.CHAPTER:
-        ch = chapters[scope.code]
-        place = permissions.Place(ch.code, ch.district, ch.region)
-        return permissions.covers(grant, place)
-    if scope.kind == ScopeKind.DISTRICT:
-        return ((grant.scope_kind == ScopeKind.DISTRICT and grant.scope_code == scope.code)
-                or (grant.scope_kind == ScopeKind.REGION and grant.scope_code == district_region.get(scope.code)))
-    if scope.kind == ScopeKind.REGION:
-        return grant.scope_kind == ScopeKind.REGION and grant.scope_code == scope.code
-    return False  # national needs a national grant
-
-
 def load_chapters(session: Session) -> dict[str, ChapterInfo]:
     rows = session.execute(
         select(Chapter.code, Chapter.name, Chapter.timezone, Chapter.state, Chapter.live, Chapter.district_code,
@@ -170,27 +131,13 @@ def load_chapters(session: Session) -> dict[str, ChapterInfo]:
 
 
 def open_run(session: Session, actor_email: str | None, scope: Scope | None, period: Period | None,
-             now: datetime) -> Run:
-    """Who acts, the scope they may see (checked), the chapters: the start of every report."""
-    actor = permissions.load_actor(session, actor_email) if actor_email else None
-    scope = scope or default_scope(actor)
+             now: datetime, record: Record = Record.REQUESTS) -> Run:
+    """Who acts, the scope they may see (checked by the rulebook), the chapters: the start of
+    every report. `record`: what the report shows (requests and clients, or volunteers)."""
+    actor = permissions.load_actor(session, actor_email)
+    scope = resolve(session, actor, scope, record)
     chapters = load_chapters(session)
-    district_region = dict(session.execute(select(District.code, District.region_code)).all())
-    if scope.kind == MINE:
-        if actor is None:
-            raise Invalid("--mine needs --as EMAIL")
-        in_scope = chapters
-    else:
-        if scope.kind == ScopeKind.CHAPTER and scope.code not in chapters:
-            raise NotFound(f"no chapter with code {scope.code!r} (see `score chapter list`)")
-        if scope.kind == ScopeKind.DISTRICT and scope.code not in district_region:
-            raise NotFound(f"no district with code {scope.code!r} (see `score chapter list`)")
-        if scope.kind == ScopeKind.REGION and session.get(Region, scope.code) is None:
-            raise NotFound(f"no region with code {scope.code!r} (see `score chapter list`)")
-        if actor is not None and not any(_grant_covers(g, scope, chapters, district_region)
-                                         for g in _reporting_grants(actor)):
-            raise Refused(f"{actor.email} may not run reports for {scope.label()}: {REPORT_RULE}")
-        in_scope = {code: ch for code, ch in chapters.items() if _in(scope, ch)}
+    in_scope = chapters if scope.kind == MINE else {code: ch for code, ch in chapters.items() if _in(scope, ch)}
     return Run(session, actor, scope, period or Period(), now, chapters, in_scope)
 
 

@@ -15,6 +15,8 @@ is paused today, in their chapter's local date), with what still waits on them.
 
 from __future__ import annotations
 
+from score_cli.domain.access import Record
+
 from datetime import date, timedelta
 
 from sqlalchemy import and_, case, func, select
@@ -79,7 +81,7 @@ def mentor_activity(store: Store, actor_email: str | None, scope: Scope | None, 
                     flagged: bool = False) -> list[dict]:
     with store.reading() as session:
         now = clock.now()
-        run = open_run(session, actor_email, scope, recent(period, now), now)
+        run = open_run(session, actor_email, scope, recent(period, now), now, Record.VOLUNTEERS)
         A, S = Assignment, MentoringSession
         # Both tallies read their table in one pass, grouped by an expression (mentor_id + 0) so
         # that the database does not walk the (mentor, date) index with a random read per row;
@@ -159,7 +161,7 @@ def paused_mentors(store: Store, actor_email: str | None, scope: Scope | None,
                    period: Period | None = None) -> list[dict]:
     with store.reading() as session:
         now = clock.now()
-        run = open_run(session, actor_email, scope, period, now)
+        run = open_run(session, actor_email, scope, period, now, Record.VOLUNTEERS)
         holding = _holding(run)
         query = (_mentors(run, func.coalesce(holding.c.open_now, 0), func.coalesce(holding.c.awaiting, 0))
                  .outerjoin(holding, holding.c.mentor_id == Volunteer.id)

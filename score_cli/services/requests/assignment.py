@@ -109,7 +109,7 @@ def assign(store: Store, actor_email: str | None, request_id: int, mentor_email:
     with store.transaction() as session:
         actor = permissions.load_actor(session, actor_email)
         request = records.load(session, request_id)
-        access.require_coordinator(session, actor, request)
+        access.require(session, actor, request, Action.ASSIGN)
         if request.status in OWNED:
             owner = session.get(Volunteer, request.owner_id)
             raise Conflict(f"{label(request_id)} is {request.status} to {owner.email if owner else 'someone'}"
@@ -133,7 +133,7 @@ def reassign(store: Store, actor_email: str | None, request_id: int, mentor_emai
     with store.transaction() as session:
         actor = permissions.load_actor(session, actor_email)
         request = records.load(session, request_id)
-        access.require_coordinator(session, actor, request)
+        access.require(session, actor, request, Action.REASSIGN_TO_QUEUE if to_queue else Action.REASSIGN)
         previous = session.get(Volunteer, request.owner_id) if request.owner_id else None
         chapter = get_chapter(session, request.chapter_code)
         now = clock.now()
@@ -171,7 +171,7 @@ def transfer(store: Store, actor_email: str | None, request_id: int, chapter_cod
     with store.transaction() as session:
         actor = permissions.load_actor(session, actor_email)
         request = records.load(session, request_id)
-        access.require_coordinator(session, actor, request)
+        access.require(session, actor, request, Action.TRANSFER)
         target = get_chapter(session, chapter_code)
         if target.code == request.chapter_code:
             raise Invalid(f"{label(request_id)} is already in {target.code}")
@@ -198,9 +198,7 @@ def transfer(store: Store, actor_email: str | None, request_id: int, chapter_cod
 
 def withdraw_one(session: Session, actor: Actor, request: MentoringRequest, reason: str, now: datetime) -> None:
     """Withdraw an open request (a CIC in scope, or its owner), telling the owner."""
-    if not (access.coordinates(session, actor, request) or request.owner_id == actor.id):
-        raise Refused(f"{actor.email} may not withdraw {label(request.id)}: only a coordinator of"
-                      f" {request.chapter_code} or the request's owner may")
+    access.require(session, actor, request, Action.WITHDRAW)
     check(Action.WITHDRAW, request.status, label(request.id))
     owner = session.get(Volunteer, request.owner_id) if request.owner_id else None
     _close_open_assignment(session, request.id, Outcome.WITHDRAWN, now, reason)
@@ -226,9 +224,7 @@ def add_note(store: Store, actor_email: str | None, request_id: int, text: str) 
     with store.transaction() as session:
         actor = permissions.load_actor(session, actor_email)
         request = records.load(session, request_id)
-        if not (access.coordinates(session, actor, request) or access.works_on(session, actor, request)):
-            raise Refused(f"{actor.email} may not add a note to {label(request_id)}: only a coordinator in"
-                          " scope, its owner or a case team member may")
+        access.require(session, actor, request, Action.NOTE)
         now = clock.now()
         session.add(Note(request_id=request.id, author_id=actor.id, kind="note", text=text, created_at=now))
         records.change(session, request, actor=actor.email, action=str(Action.NOTE), reason=text, at=now)

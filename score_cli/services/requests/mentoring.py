@@ -30,7 +30,8 @@ from score_cli.domain.errors import Invalid, NotFound, Refused
 from score_cli.services.organisation.permissions import Actor
 from score_cli.domain.vocabulary import request_label as label
 from score_cli.services.timefmt import local
-from score_cli.domain.workflow import Action, check
+from score_cli.domain.workflow import MAY_FORCE, Action, check
+from score_cli.domain.access import relation_rule
 from score_cli.store.db import Store
 from score_cli.store.models import (Assignment, CaseTeamMember, Chapter, ClientEmail, ContactAttempt,
                                     MentoringRequest, MentoringSession, Note, Volunteer)
@@ -43,11 +44,6 @@ MAX_MINUTES = 24 * 60
 
 def _result(request: MentoringRequest, **extra) -> dict:
     return {"id": label(request.id), "status": request.status, **extra}
-
-
-def _require_owner(actor: Actor, request: MentoringRequest, what: str) -> None:
-    if request.owner_id != actor.id:
-        raise Refused(f"{actor.email} may not {what} {label(request.id)}: only its owner (the assigned mentor) may")
 
 
 def _client(session: Session, request: MentoringRequest) -> tuple[str, list[str]]:
@@ -70,7 +66,7 @@ def accept(store: Store, actor_email: str | None, request_id: int, *, message: s
     with store.transaction() as session:
         actor = permissions.load_actor(session, actor_email)
         request = records.load(session, request_id)
-        _require_owner(actor, request, "accept")
+        access.require(session, actor, request, Action.ACCEPT)
         to_status = check(Action.ACCEPT, request.status, label(request_id), Status.CONTACTED if message else None)
         now = clock.now()
         session.execute(
@@ -147,7 +143,7 @@ def _owner_sends_back(store: Store, actor_email: str | None, request_id: int, re
     with store.transaction() as session:
         actor = permissions.load_actor(session, actor_email)
         request = records.load(session, request_id)
-        _require_owner(actor, request, verb)
+        access.require(session, actor, request, action)
         queue = send_back(session, request, actor, action=action, outcome=outcome, reason=reason,
                           note_kind=verb, event=event, now=clock.now())
         return _result(request, queue=queue)
@@ -162,7 +158,7 @@ def contact(store: Store, actor_email: str | None, request_id: int, *, method: s
     with store.transaction() as session:
         actor = permissions.load_actor(session, actor_email)
         request = records.load(session, request_id)
-        access.require_mentor_access(session, actor, request, "record a contact on")
+        access.require(session, actor, request, Action.CONTACT)
         to_status = check(Action.CONTACT, request.status, label(request_id))
         now = clock.now()
         session.add(ContactAttempt(request_id=request.id, volunteer_id=actor.id, method=method, note=note, at=now))
@@ -222,7 +218,7 @@ def add_session(store: Store, actor_email: str | None, request_id: int, *, day: 
     with store.transaction() as session:
         actor = permissions.load_actor(session, actor_email)
         request = records.load(session, request_id)
-        access.require_mentor_access(session, actor, request, "add a session to")
+        access.require(session, actor, request, Action.SESSION)
         to_status = check(Action.SESSION, request.status, label(request_id))
         chapter = get_chapter(session, request.chapter_code)
         now = clock.now()
@@ -316,12 +312,9 @@ def set_status(store: Store, actor_email: str | None, request_id: int, status: s
         if target == Status.WITHDRAWN:
             withdraw_one(session, actor, request, note or "status set to withdrawn", now)
             return _result(request)
-        coordinator = access.coordinates(session, actor, request)
-        if not (coordinator or request.owner_id == actor.id):
-            raise Refused(f"{actor.email} may not close {label(request_id)}: only its owner or a coordinator of"
-                          f" {request.chapter_code} may")
-        if force and not coordinator:
-            raise Refused(f"only a coordinator of {request.chapter_code} may --force a status")
+        relations = access.require(session, actor, request, Action.CLOSE)
+        if force and not relations & MAY_FORCE:
+            raise Refused(f"only {relation_rule(MAY_FORCE)} ({request.chapter_code}) may --force a status")
         check(Action.CLOSE, request.status, label(request_id), target)
         detail = None
         if target == Status.COMPLETE and _count(session, MentoringSession, request.id) == 0:

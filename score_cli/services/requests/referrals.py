@@ -47,7 +47,7 @@ def refer(store: Store, actor_email: str | None, request_id: int, mentor_email: 
     with store.transaction() as session:
         actor = permissions.load_actor(session, actor_email)
         request = records.load(session, request_id)
-        access.require_mentor_access(session, actor, request, "refer")
+        access.require(session, actor, request, Action.REFER)
         check(Action.REFER, request.status, label(request_id))
         mentor = volunteers.get(session, mentor_email)
         why_not = _refusal(session, request, mentor)

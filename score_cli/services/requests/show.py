@@ -28,7 +28,7 @@ _SESSIONS = query("SELECT session_date, mentor_id, minutes, notes, entered_at, e
                   entered_late=FLAG)
 _TRANSFERS = query("SELECT at, from_chapter, to_chapter, to_national_queue, by_id, reason FROM chapter_transfer"
                    " WHERE request_id = :id ORDER BY id", at=AT, to_national_queue=FLAG)
-_HISTORY = query("SELECT at, actor, action, from_status, to_status, reason, detail FROM audit_event"
+_HISTORY = query("SELECT at, actor, action, from_status, to_status, reason, detail, os_user, host FROM audit_event"
                  " WHERE request_id = :id ORDER BY id", at=AT)
 _EMAILS = query("SELECT id, email FROM volunteer WHERE id IN :ids", lists=("ids",))
 
@@ -119,7 +119,8 @@ def describe(conn, request) -> dict:
                       for t in transfers],
         "history": [{"at": local(e.at, tz), "actor": e.actor, "action": e.action, "from_status": e.from_status,
                      "to_status": e.to_status, "reason": e.reason,
-                     "detail": json.loads(e.detail) if e.detail else None} for e in history],
+                     "detail": json.loads(e.detail) if e.detail else None,
+                     "ran_by": f"{e.os_user}@{e.host}" if e.os_user else None} for e in history],
     }
 
 
