@@ -43,3 +43,21 @@ def dump(url: str) -> dict:
                    for name, table in meta.tables.items()}
     engine.dispose()
     return content
+
+
+def leaf_commands() -> list[tuple[list[str], object]]:
+    """Every command a user can type (argv path, Click command), the lazily loaded ones included."""
+    import typer
+
+    found = []
+
+    def walk(command, path):
+        if hasattr(command, "list_commands"):
+            ctx = typer.Context(command)
+            for name in sorted(command.list_commands(ctx)):
+                walk(command.get_command(ctx, name), path + [name])
+        else:
+            found.append((path, command))
+
+    walk(typer.main.get_command(app), [])
+    return found

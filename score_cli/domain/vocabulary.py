@@ -37,6 +37,10 @@ OPEN_STATUSES = frozenset(
     }
 )
 CLOSED_STATUSES = frozenset(set(Status) - OPEN_STATUSES)
+# How far along an open request is, least first: of duplicates, the one furthest along is kept.
+PROGRESS_ORDER = (Status.NEW, Status.PENDING_REASSIGNMENT, Status.ASSIGNED, Status.ACCEPTED, Status.CONTACTED,
+                  Status.IN_PROGRESS)
+PROGRESS = {status: rank for rank, status in enumerate(PROGRESS_ORDER)}
 QUEUED_STATUSES = frozenset({Status.NEW, Status.PENDING_REASSIGNMENT})
 
 

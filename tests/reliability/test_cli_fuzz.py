@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from score_cli.cli import app
-from tests.helpers import dump, score
+from tests.helpers import dump, leaf_commands, score
 from tests.reliability import counters
 from tests.world import ADMIN, CIC, MENTOR
 
@@ -38,17 +38,7 @@ FILE_CONTENTS = [
 
 def commands():
     """Every leaf command as its argv path, with its parameters."""
-    found = []
-
-    def walk(command, path):
-        subs = getattr(command, "commands", None)
-        if subs:
-            for name, sub in sorted(subs.items()):
-                walk(sub, path + [name])
-        else:
-            found.append((path, command.params))
-
-    walk(typer.main.get_command(app), [])
+    found = [(path, command.params) for path, command in leaf_commands()]
     return [c for c in found if c[0][0] not in ("demo",)]  # demo replaces the whole store by design
 
 

@@ -159,3 +159,47 @@ def test_only_a_coordinator_in_scope_gets_suggestions(world):
     request_id = world.submit()
     with pytest.raises(Refused):
         matching.suggest(world.store, MENTOR, request_id)
+
+
+@freeze_time("2026-11-18 15:00:00")
+def test_the_suggestions_are_exactly_the_mentors_the_rulebook_finds_eligible(world):
+    """`assign --suggest` filters in SQL; `domain.eligibility` is the definition. Every way of
+    being left out is present here, and the two must pick the same mentors."""
+    from score_cli.domain import eligibility as rules
+    from score_cli.services.people import eligibility
+    from score_cli.services.organisation.chapters import get_chapter
+    from score_cli.store.models import Volunteer
+    from sqlalchemy import select
+
+    add(world, "paused@example.org", "BOS01")
+    set_columns(world, "paused@example.org", pause_from=date(2026, 11, 1), pause_until=date(2026, 12, 1))
+    add(world, "full@example.org", "BOS01", capacity="1 per week")
+    add(world, "unknown@example.org", "BOS01", capacity="when I can")
+    add(world, "stayhome@example.org", "AUS01")  # does not serve outside Austin
+    add(world, "gone@example.org", "BOS01")
+    volunteers.set_status(world.store, ADMIN, "gone@example.org", "inactive")
+    busy = world.submit(email="busy@example.com")
+    assignment.assign(world.store, CIC, busy, "full@example.org")
+    number = world.submit()
+    assignment.assign(world.store, CIC, number, MENTOR)
+    mentoring.decline(world.store, MENTOR, number, reason="too busy")
+
+    suggested = set(emails(matching.suggest(world.store, CIC, number, limit=500)))
+    with world.store.reading() as session:
+        chapter = get_chapter(session, "BOS01")
+        everyone = session.execute(select(Volunteer)).scalars().all()
+        eligible = {v.email for v in everyone
+                    if rules.eligible(eligibility.candidate(session, v, number, clock_now()), "BOS01",
+                                      date(2026, 11, 18))}
+    assert chapter.code == "BOS01"
+    assert suggested == eligible
+    # each way of being left out was tried: the rulebook gives a reason for each of these
+    assert {"paused@example.org", "full@example.org", "stayhome@example.org", "gone@example.org", MENTOR, SME,
+            ADMIN} & suggested == set()
+    assert {"unknown@example.org", FAR, MENTOR2, PROVISIONAL} <= suggested
+
+
+def clock_now():
+    from score_cli import clock
+
+    return clock.now()

@@ -28,6 +28,7 @@ from sqlalchemy import select
 
 from score_cli.services.organisation import permissions
 from score_cli.domain.errors import Invalid
+from score_cli.domain.vocabulary import PROGRESS
 from score_cli.domain.vocabulary import request_label as label
 from score_cli.domain.access import MINE, Record
 from score_cli.services.organisation.scope import Scope, chapter_filter, resolve
@@ -65,9 +66,7 @@ RULES = {
 
 _RULE_NEEDS = [(frozenset(rule.split("+")), weight) for rule, weight in RULES.items()]
 
-# How far along a request is: the keeper of a group is the one furthest along, then the oldest.
-PROGRESS = {Status.IN_PROGRESS: 5, Status.CONTACTED: 4, Status.ACCEPTED: 3, Status.ASSIGNED: 2,
-            Status.PENDING_REASSIGNMENT: 1, Status.NEW: 1}
+# The keeper of a group is the one furthest along (the rulebook's progress order), then the oldest.
 
 _HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "jr", "sr", "ii", "iii", "iv",
                          "phd", "md", "esq"})

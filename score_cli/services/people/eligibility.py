@@ -5,12 +5,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from score_cli.domain import calendar
+from score_cli.domain import eligibility as rules
 from score_cli.services.timefmt import zone
 from score_cli.store.sql import query
-from score_cli.domain.vocabulary import AssignmentKind, Classification, Outcome, Role, VolunteerStatus
+from score_cli.domain.vocabulary import AssignmentKind, Role
 
 ACCEPT_DUE_BUSINESS_DAYS = 2
 TIMEOUT_BUSINESS_DAYS = 5
@@ -44,9 +45,7 @@ def is_mentor(session, volunteer_id: int) -> bool:
 
 
 def paused_on(volunteer, day: date) -> bool:
-    if volunteer.pause_from is None and volunteer.pause_until is None:
-        return False
-    return (volunteer.pause_from or date.min) <= day <= (volunteer.pause_until or date.max)
+    return rules.paused_on(volunteer.pause_from, volunteer.pause_until, day)
 
 
 def assignments_since(session, mentor_id: int, kind: str, since: datetime) -> int:
@@ -57,14 +56,14 @@ def cic_capacity_left(session, volunteer, now: datetime) -> int | None:
     """CIC assignments the mentor can still take this week; None when capacity is unknown."""
     if volunteer.capacity_weekly is None:
         return None
-    used = assignments_since(session, volunteer.id, AssignmentKind.CIC, now - timedelta(days=7))
-    return max(0, volunteer.capacity_weekly - used)
+    used = assignments_since(session, volunteer.id, AssignmentKind.CIC, now - rules.CAPACITY_WINDOW)
+    return rules.capacity_left(volunteer.capacity_weekly, used)
 
 
 def direct_limit_reached(session, volunteer, now: datetime) -> bool:
     if volunteer.max_direct_weekly is None:
         return False
-    used = assignments_since(session, volunteer.id, AssignmentKind.DIRECT, now - timedelta(days=7))
+    used = assignments_since(session, volunteer.id, AssignmentKind.DIRECT, now - rules.CAPACITY_WINDOW)
     return used >= volunteer.max_direct_weekly
 
 
@@ -72,31 +71,20 @@ def earlier_outcomes(session, request_id: int, mentor_id: int) -> set[str]:
     return set(session.execute(_OUTCOMES, {"request": request_id, "mentor": mentor_id}).scalars())
 
 
+def candidate(session, volunteer, request_id: int | None, now: datetime) -> rules.Candidate:
+    """The rulebook's view of `volunteer` for a request (`request_id` None: any request)."""
+    used = assignments_since(session, volunteer.id, AssignmentKind.CIC, now - rules.CAPACITY_WINDOW)
+    return rules.Candidate(
+        email=volunteer.email, status=volunteer.status, holds_mentor_role=is_mentor(session, volunteer.id),
+        classification=volunteer.classification, chapter_code=volunteer.chapter_code,
+        serve_outside_local_area=volunteer.serve_outside_local_area, pause_from=volunteer.pause_from,
+        pause_until=volunteer.pause_until, capacity_weekly=volunteer.capacity_weekly,
+        capacity_text=volunteer.capacity_text, cic_assignments_last_week=used,
+        earlier_outcomes=frozenset(earlier_outcomes(session, request_id, volunteer.id)) if request_id else frozenset())
+
+
 def problems(session, volunteer, request_id: int | None, chapter,
              now: datetime, *, include_sme: bool = False) -> tuple[list[str], list[str]]:
     """Why this volunteer may not be given the request: (hard rules, rules --force may pass)."""
-    hard, soft = [], []
-    if volunteer.status != VolunteerStatus.ACTIVE:
-        hard.append(f"{volunteer.email} is {volunteer.status}: only active volunteers can be assigned")
-    if not is_mentor(session, volunteer.id):
-        hard.append(f"{volunteer.email} does not hold the mentor role")
-    if volunteer.classification == Classification.SME and not include_sme:
-        soft.append(f"{volunteer.email} is a subject matter expert (SMEs only with --include-sme)")
-    elif volunteer.classification is None:
-        hard.append(f"{volunteer.email} has no mentor classification")
-    day = local_date(now, chapter)
-    if paused_on(volunteer, day):
-        soft.append(f"{volunteer.email} is paused from {volunteer.pause_from} to {volunteer.pause_until}")
-    left = cic_capacity_left(session, volunteer, now)
-    if left == 0:
-        soft.append(f"{volunteer.email} has no weekly capacity left ({volunteer.capacity_text!r})")
-    if request_id is not None:
-        before = earlier_outcomes(session, request_id, volunteer.id)
-        if Outcome.DECLINED in before:
-            soft.append(f"{volunteer.email} declined this request before")
-        if Outcome.TIMED_OUT in before:
-            soft.append(f"{volunteer.email} timed out on this request before")
-    if volunteer.chapter_code != chapter.code and not volunteer.serve_outside_local_area:
-        soft.append(f"{volunteer.email} is in {volunteer.chapter_code} and does not serve clients"
-                    " outside their local area")
-    return hard, soft
+    return rules.problems(candidate(session, volunteer, request_id, now), chapter.code, local_date(now, chapter),
+                          include_sme=include_sme)

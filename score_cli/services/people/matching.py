@@ -16,6 +16,7 @@ from score_cli import clock
 from score_cli.services.organisation import access, permissions
 from score_cli.services.people import eligibility
 from score_cli.services.organisation.chapters import get_chapter
+from score_cli.domain import eligibility as rules
 from score_cli.domain.workflow import OWNED, Action
 from score_cli.store.db import Store
 from score_cli.store.hints import in_chunks
@@ -70,12 +71,12 @@ def suggest(store: Store, actor_email: str | None, request_id: int, *, limit: in
         access.require(conn, actor, request, Action.ASSIGN)
         chapter = get_chapter(conn, request.chapter_code)
         today = eligibility.local_date(now, chapter)
-        classes = [Classification.CERTIFIED, Classification.PROVISIONAL] + ([Classification.SME] if include_sme else [])
+        classes = sorted(rules.ASSIGNABLE) + ([Classification.SME] if include_sme else [])
         reach = {"active": str(VolunteerStatus.ACTIVE), "mentor": str(Role.MENTOR), "chapter": chapter.code}
         # plain rows: thousands of mentors can be in reach, and only the best few are shown
         candidates = conn.execute(_CANDIDATES, dict(reach, classes=[str(c) for c in classes], yes=True)).all()
         ids = [c.id for c in candidates]
-        cic = {"cic": str(AssignmentKind.CIC), "since": now - timedelta(days=7)}
+        cic = {"cic": str(AssignmentKind.CIC), "since": now - rules.CAPACITY_WINDOW}
         week = _counts(conn, _WEEK, ids, cic)
         before = set(conn.execute(_BEFORE, {"request": request.id, "outcomes": [
             str(Outcome.DECLINED), str(Outcome.TIMED_OUT)]}).scalars())
@@ -119,8 +120,8 @@ def _eligible(candidates, chapter, region: str, today, *, before: set[int], week
             excluded["paused"] += 1
             continue
         used = week.get(volunteer.id, 0)
-        left = None if volunteer.capacity_weekly is None else volunteer.capacity_weekly - used
-        if left is not None and left <= 0:
+        left = rules.capacity_left(volunteer.capacity_weekly, used)
+        if left == 0:
             excluded["at_capacity"] += 1
             continue
         tier = (0 if volunteer.chapter_code == chapter.code else 1 if volunteer.district_code == chapter.district_code

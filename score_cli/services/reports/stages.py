@@ -52,7 +52,7 @@ from score_cli.store.db import Store
 from score_cli.store.hints import in_chunks
 from score_cli.store.models import Assignment, CaseTeamMember, Client, ContactAttempt, MentoringRequest, Volunteer
 from score_cli.store.types import UTCDateTime
-from score_cli.domain.vocabulary import NATIONAL_QUEUE, OPEN_STATUSES, Outcome, Status, TeamRole, TeamState, VolunteerStatus
+from score_cli.domain.vocabulary import NATIONAL_QUEUE, OPEN_STATUSES, PROGRESS, Outcome, Status, TeamRole, TeamState, VolunteerStatus
 
 STAGES = {
     "not-assigned": (Status.NEW, Status.PENDING_REASSIGNMENT),
@@ -63,8 +63,6 @@ STAGES = {
 CONTACT_WINDOW = timedelta(days=14)
 ATTEMPTS_EXPECTED = 3
 # A duplicate further along is the one to keep: the others point at it.
-_PROGRESS = {Status.IN_PROGRESS: 5, Status.CONTACTED: 4, Status.ACCEPTED: 3, Status.ASSIGNED: 2,
-             Status.PENDING_REASSIGNMENT: 1, Status.NEW: 0}
 _OPEN = [str(s) for s in OPEN_STATUSES]
 
 
@@ -170,7 +168,7 @@ def _query(run: Run, condition, stage: str):
     twin = aliased(MentoringRequest, name="twin")
     latest_id = (select(func.max(Assignment.id)).where(Assignment.request_id == R.id)
                  .correlate(R).scalar_subquery())
-    progress = case({str(k): v for k, v in _PROGRESS.items()}, value=other.status, else_=0)
+    progress = case({str(k): v for k, v in PROGRESS.items()}, value=other.status, else_=0)
     duplicate = (select(other.id).where(other.client_id == R.client_id, other.id != R.id, other.status.in_(_OPEN))
                  .order_by(progress.desc(), other.id).limit(1).correlate(R).scalar_subquery())
     # attempts in the current owner's contact window, as the sweep counts them
@@ -322,7 +320,7 @@ class _Context:
                  " and, as time has passed, let the client know a new mentor is found")
         if r.duplicate:
             other = r.duplicate_status
-            served = other in (Status.ASSIGNED, Status.ACCEPTED, Status.CONTACTED, Status.IN_PROGRESS)
+            served = other in OWNED
             note("possible_duplicate",
                  f"possible duplicate of {label(r.duplicate)} ({other}): "
                  + ("if the client is already being served there, withdraw this one" if served

@@ -32,7 +32,8 @@ from score_cli.services.mail import outbox
 from score_cli.services.organisation import permissions
 from score_cli.domain.errors import Conflict, Invalid, NotFound, Refused, ScoreError
 from score_cli.domain.vocabulary import request_label as label
-from score_cli.domain.workflow import Action
+from score_cli.domain.access import Relation, relation_rule
+from score_cli.domain.workflow import TRANSITIONS, Action, allowed
 from score_cli.store.db import Store
 from score_cli.store.hints import by_key_only, in_chunks
 from score_cli.store.models import Assignment, AuditEvent, Client, MentoringRequest, Note, Volunteer
@@ -213,19 +214,21 @@ def _check(session: Session, actor, plan: Plan, reason: str) -> list[_Target]:
             t.problem = NotFound(f"its keeper {label(keeper)} does not exist")
         elif request[1] == Status.WITHDRAWN and rid in done_before:
             t.outcome = "already_done"
-        elif request[1] in CLOSED_STATUSES:
+        elif not allowed(Action.WITHDRAW, request[1]):
             t.problem = Refused(f"{label(rid)} is already closed ({request[1]})")
         elif keeper is not None and found[keeper][1] in CLOSED_STATUSES - {Status.COMPLETE}:
             t.problem = Refused(f"its keeper {label(keeper)} is {found[keeper][1]} now: this may be the client's"
                                 " only open request (run `score duplicates find` again)")
         else:
             chapter = request[2]
-            if chapter not in coordinated:
+            if chapter not in coordinated:  # the actor's standing per chapter, asked once, not per row
                 coordinated[chapter] = permissions.may(actor, "request.coordinate",
                                                        permissions.place_of(session, chapter))
-            if not (coordinated[chapter] or request[3] == actor.id):
-                t.problem = Refused(f"{label(rid)} is outside {actor.email}'s scope: only a coordinator of"
-                                    f" {chapter} or the request's owner may withdraw it")
+            relations = ({Relation.COORDINATOR} if coordinated[chapter] else set()) | (
+                {Relation.OWNER} if request[3] == actor.id else set())
+            if not relations & TRANSITIONS[Action.WITHDRAW].who:
+                t.problem = Refused(f"{label(rid)} is outside {actor.email}'s scope: only"
+                                    f" {relation_rule(TRANSITIONS[Action.WITHDRAW].who)} may withdraw it")
     return targets
 
 

@@ -14,6 +14,7 @@ from score_cli.services.people import eligibility
 from score_cli.services.mail import outbox
 from score_cli.domain.errors import Invalid
 from score_cli.services.organisation.chapters import queue_of
+from score_cli.domain.workflow import TRANSITIONS, Action
 from score_cli.domain.vocabulary import request_label as label
 from score_cli.store.models import (Assignment, CaseTeamMember, Chapter, Client, ClientEmail,
                                     MentoringRequest, Note, Volunteer)
@@ -163,7 +164,7 @@ def _assign_direct(session: Session, request: MentoringRequest, mentor: Voluntee
     session.add(assignment)
     session.add(CaseTeamMember(request_id=request.id, volunteer_id=mentor.id, role=TeamRole.LEAD,
                                state=TeamState.PENDING, created_at=now))
-    request.status = Status.ASSIGNED
+    request.status = TRANSITIONS[Action.SUBMIT].leads_to(Status.ASSIGNED)  # a valid direct request
     request.owner_id = mentor.id
     request.queue = None
     request.first_assigned_at = now
