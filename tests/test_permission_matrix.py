@@ -17,7 +17,7 @@ from score_cli.cli import app
 from score_cli.domain import access
 from score_cli.domain.access import Record, Relation
 from score_cli.domain.commands import COMMANDS, WHO_IS_ACTING, needs
-from score_cli.domain.workflow import TRANSITIONS, Action
+from score_cli.domain.workflow import TRANSITIONS
 from score_cli.services.organisation import permissions
 from score_cli.services.people import mentor_settings, volunteers
 from score_cli.services.requests import assignment, mentoring, referrals

@@ -306,3 +306,14 @@ def add_business_days(instant: datetime, n: int, chapter: ChapterLike) -> dateti
 
 def business_days_between(start: datetime, end: datetime, chapter: ChapterLike) -> int:
     return calendar_for(chapter).business_days_between(start, end)
+
+
+def local_date(instant: datetime, timezone_name: str) -> date:
+    """The rulebook's "today" for a chapter: the date in its own time zone at `instant` (pause
+    days, the day a deadline falls on, the day a session is dated)."""
+    return instant.astimezone(_zone(timezone_name)).date()
+
+
+@lru_cache(maxsize=128)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)

@@ -3,11 +3,9 @@ and a command that fails changes nothing."""
 
 from __future__ import annotations
 
-import typer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from score_cli.cli import app
 from tests.helpers import dump, leaf_commands, score
 from tests.reliability import counters
 from tests.world import ADMIN, CIC, MENTOR

@@ -152,8 +152,9 @@ def test_keepers_requests_outside_the_scope_and_unknown_ids_are_refused(world, t
     assert result.rows[0]["detail"] == f"MRE-{keeper} is the request to keep in its group, not a duplicate"
     far = withdraw_bulk(world.store, CIC_AUS, f"{queued}\n", reason=REASON)
     assert far.exit_code == 1
-    assert far.rows[0]["detail"] == (f"MRE-{queued} is outside {CIC_AUS}'s scope: only a coordinator of BOS01"
-                                     " or the request's owner may withdraw it")
+    assert far.rows[0]["detail"] == (f"MRE-{queued} is outside {CIC_AUS}'s scope: only a coordinator of its"
+                                     " chapter (its CIC, an RCIC of its district or region, an admin) or its"
+                                     " owner may withdraw it")
     unknown = withdraw_bulk(world.store, CIC, "MRE-999\n", reason=REASON)
     assert unknown.exit_code == 3
     assignment.withdraw(world.store, CIC, keeper, reason="client asked")  # the plan is stale now

@@ -35,7 +35,7 @@ from score_cli.services.organisation.scope import Scope, chapter_filter, resolve
 from score_cli.services.timefmt import local
 from score_cli.store.db import Store
 from score_cli.store.models import Chapter, Client, ClientEmail, MentoringRequest
-from score_cli.domain.vocabulary import OPEN_STATUSES, Status
+from score_cli.domain.vocabulary import OPEN_STATUSES
 
 DEFAULT_MIN_SCORE = 0.6
 DEFAULT_WINDOW_DAYS = 90
@@ -312,7 +312,7 @@ def combine(signals: set[str], name_similarity: float = 1.0) -> float:
 
 
 def keeper_order(c: Candidate) -> tuple:
-    return (-PROGRESS.get(c.status, 0), c.submitted_at, c.id)
+    return (-PROGRESS.get(c.status, -1), c.submitted_at, c.id)  # a closed request is kept last
 
 
 @dataclass

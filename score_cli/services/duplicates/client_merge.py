@@ -23,7 +23,6 @@ from score_cli.services.organisation import permissions
 from score_cli.domain.errors import Invalid, NotFound, Refused
 from score_cli.store.db import Store
 from score_cli.store.models import Client, ClientEmail, MentoringRequest
-from score_cli.domain.vocabulary import Role
 
 ACTION = "client_merge"
 FILLABLE = (("phone", "phone"), ("business_name", "business"), ("zip", "zip"))

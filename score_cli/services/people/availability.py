@@ -13,15 +13,15 @@ from sqlalchemy import Date, and_, case, func, literal, not_, or_, select
 from sqlmodel import Session
 
 from score_cli import clock
-from score_cli.services.organisation import permissions
-from score_cli.domain.capacity import parse_capacity
+from score_cli.domain import calendar
 from score_cli.domain.access import MINE, Record, Scope
-from score_cli.services.organisation.scope import chapter_filter, resolve
-from score_cli.services.timefmt import zone
+from score_cli.domain.capacity import parse_capacity
+from score_cli.domain.vocabulary import AssignmentKind, Role, VolunteerStatus
 from score_cli.domain.workflow import OWNED
+from score_cli.services.organisation import permissions
+from score_cli.services.organisation.scope import chapter_filter, resolve
 from score_cli.store.db import Store
 from score_cli.store.models import Assignment, Chapter, MentoringRequest, Volunteer, VolunteerRole
-from score_cli.domain.vocabulary import AssignmentKind, Role, ScopeKind, VolunteerStatus
 
 LONG_PAUSE_DAYS = 30
 ACCEPTED_WINDOW_DAYS = 60
@@ -36,7 +36,7 @@ def _scope(session: Session, actor_email: str | None, scope: Scope | None) -> tu
 def _todays(session: Session, now: datetime) -> dict[str, date]:
     """Each time zone in use by a chapter, with its local date at `now`."""
     zones = session.execute(select(Chapter.timezone).distinct()).scalars().all()
-    return {tz: now.astimezone(zone(tz)).date() for tz in zones}
+    return {tz: calendar.local_date(now, tz) for tz in zones}
 
 
 def _today_column(todays: dict[str, date], now: datetime):

@@ -9,9 +9,8 @@ from datetime import date, datetime
 
 from score_cli.domain import calendar
 from score_cli.domain import eligibility as rules
-from score_cli.services.timefmt import zone
-from score_cli.store.sql import query
 from score_cli.domain.vocabulary import AssignmentKind, Role
+from score_cli.store.sql import query
 
 ACCEPT_DUE_BUSINESS_DAYS = 2
 TIMEOUT_BUSINESS_DAYS = 5
@@ -37,7 +36,7 @@ def deadlines(assigned_at: datetime, chapter) -> Deadlines:
 
 
 def local_date(instant: datetime, chapter) -> date:
-    return instant.astimezone(zone(chapter.timezone)).date()
+    return calendar.local_date(instant, chapter.timezone)
 
 
 def is_mentor(session, volunteer_id: int) -> bool:

@@ -9,21 +9,20 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from score_cli import clock
-from score_cli.services import audit, validate
-from score_cli.domain import access
-from score_cli.services.organisation import permissions
+from score_cli.domain import access, calendar
+from score_cli.domain.access import MINE, Record, Scope
 from score_cli.domain.capacity import parse_capacity
-from score_cli.services.people.eligibility import paused_on
 from score_cli.domain.errors import Invalid, NotFound, Refused
+from score_cli.domain.vocabulary import Classification, Role, ScopeKind, VolunteerStatus
+from score_cli.services import audit, validate
+from score_cli.services.organisation import permissions
 from score_cli.services.organisation.chapters import get_chapter
 from score_cli.services.organisation.permissions import Actor, Grant
-from score_cli.domain.access import MINE, Record, Scope
 from score_cli.services.organisation.scope import chapter_filter, check_exists, resolve
-from score_cli.services.timefmt import zone
+from score_cli.services.people.eligibility import paused_on
 from score_cli.store.db import Store
 from score_cli.store.hints import in_chunks
 from score_cli.store.models import Chapter, Volunteer, VolunteerExpertise, VolunteerRole
-from score_cli.domain.vocabulary import Classification, Role, ScopeKind, VolunteerStatus
 
 
 @dataclass
@@ -273,7 +272,7 @@ def _expertise_by_volunteer(session: Session, ids: list[int]) -> dict[int, list[
 
 
 def _describe(v: Volunteer, tz: str, roles: list[str], expertise: list[str]) -> dict:
-    today = clock.now().astimezone(zone(tz)).date()
+    today = calendar.local_date(clock.now(), tz)
     capacity = parse_capacity(v.capacity_text)
     return {
         "email": v.email,

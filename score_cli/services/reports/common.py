@@ -22,14 +22,15 @@ from typing import Iterable, Iterator
 from sqlalchemy import BigInteger, Integer, and_, case, cast, func, select, type_coerce
 from sqlmodel import Session
 
-from score_cli.services.organisation import permissions
-from score_cli.domain.errors import Invalid, NotFound, Refused
-from score_cli.services.organisation.permissions import Actor
+from score_cli.domain import calendar
 from score_cli.domain.access import MINE, Record, Scope
+from score_cli.domain.errors import Invalid
+from score_cli.domain.vocabulary import Role, ScopeKind, VolunteerStatus
+from score_cli.services.organisation import permissions
+from score_cli.services.organisation.permissions import Actor
 from score_cli.services.organisation.scope import chapter_filter, resolve
 from score_cli.services.timefmt import zone
-from score_cli.store.models import Chapter, District, Region, Volunteer, VolunteerRole
-from score_cli.domain.vocabulary import Role, ScopeKind, VolunteerStatus
+from score_cli.store.models import Chapter, District, Volunteer, VolunteerRole
 
 RECENT_DAYS = 91  # the default period of conversion, metrics and mentor activity: 13 weeks
 
@@ -111,7 +112,7 @@ class Run:
         """The local date now in zone `tz` (remembered: asked once a row)."""
         day = self._todays.get(tz)
         if day is None:
-            day = self._todays[tz] = self.now.astimezone(zone(tz)).date()
+            day = self._todays[tz] = calendar.local_date(self.now, tz)
         return day
 
     def describe(self) -> dict:

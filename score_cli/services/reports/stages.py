@@ -52,6 +52,7 @@ from score_cli.store.db import Store
 from score_cli.store.hints import in_chunks
 from score_cli.store.models import Assignment, CaseTeamMember, Client, ContactAttempt, MentoringRequest, Volunteer
 from score_cli.store.types import UTCDateTime
+from score_cli.domain.workflow import OWNED
 from score_cli.domain.vocabulary import NATIONAL_QUEUE, OPEN_STATUSES, PROGRESS, Outcome, Status, TeamRole, TeamState, VolunteerStatus
 
 STAGES = {
@@ -403,8 +404,7 @@ class _Context:
             "possible_duplicate_of": label(r.duplicate) if r.duplicate else None,
         })
         owner_gone = bool(r.owner) and r.owner_status != VolunteerStatus.ACTIVE
-        if owner_gone and r.duplicate and r.duplicate_status in (
-                Status.ASSIGNED, Status.ACCEPTED, Status.CONTACTED, Status.IN_PROGRESS):
+        if owner_gone and r.duplicate and r.duplicate_status in OWNED:
             action = (f"possible duplicate of {label(r.duplicate)}, already being served: withdraw this one"
                       " (score withdraw MRE --reason duplicate)")
         elif owner_gone and r.status == Status.IN_PROGRESS:

@@ -29,7 +29,7 @@ from score_cli.services.mail import outbox
 from score_cli.services.sweep import batch as sweep_batch
 from score_cli.services.sweep.batch import ACTOR
 from score_cli.domain.errors import Conflict
-from score_cli.services.timefmt import local, local_text
+from score_cli.services.timefmt import local_text
 from score_cli.store.db import Store
 from score_cli.store.hints import by_key_only
 from score_cli.store.models import (Assignment, AuditEvent, Chapter, ContactAttempt, MentoringRequest,
@@ -122,7 +122,7 @@ class _Sweep:
             after = tuple(rows[-1])[:2]
 
     def today(self, chapter_code: str) -> date:
-        return local(self.now, self.places[chapter_code].timezone).date()
+        return calendar.local_date(self.now, self.places[chapter_code].timezone)
 
     def _over_locally(self, rows: Iterator[tuple]) -> Iterator[tuple]:
         """Pauses whose last day is over in the volunteer's own chapter."""
