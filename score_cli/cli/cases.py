@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 import typer
 
 from score_cli.cli.common import RequestArg, request_number as _id
-from score_cli.cli.output import FormatOption, choose_format, explicit_format, render_object, render_rows
+from score_cli.cli.output import ColumnsOption, FormatOption, WideOption, choose_format, explicit_format, render_object, render_rows
 
 ReasonOpt = Annotated[str, typer.Option("--reason", help="Why (kept in the history).")]
 
@@ -21,7 +21,8 @@ def _after_change(ctx: typer.Context, fmt: str | None, request_id: int, line: st
         typer.echo(line)
 
 
-def show(ctx: typer.Context, mre: RequestArg, fmt: FormatOption = None) -> None:
+def show(ctx: typer.Context, mre: RequestArg, fmt: FormatOption = None,
+        wide: WideOption = False, columns: ColumnsOption = None) -> None:
     """Everything about one request: client, status, deadlines, team, notes, sessions, history."""
     from score_cli.services.requests.show import show as show_request
 
@@ -54,6 +55,8 @@ def assign(
     limit: Annotated[int, typer.Option("--limit", min=1, max=500, help="With --suggest: how many.")] = 10,
     include_sme: Annotated[bool, typer.Option("--include-sme", help="Subject matter experts may be assigned too.")] = False,
     fmt: FormatOption = None,
+    wide: WideOption = False,
+    columns: ColumnsOption = None,
 ) -> None:
     """Assign a request to a mentor, or with --suggest list who is eligible."""
     if suggest:

@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from score_cli.cli.output import FormatOption, choose_format, render_rows
+from score_cli.cli.output import ColumnsOption, FormatOption, WideOption, choose_format, render_rows
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -46,7 +46,8 @@ def backup(ctx: typer.Context, dest: Annotated[str, typer.Argument(help="File to
 
 
 @app.command("check")
-def check(ctx: typer.Context, fmt: FormatOption = None) -> None:
+def check(ctx: typer.Context, fmt: FormatOption = None,
+        wide: WideOption = False, columns: ColumnsOption = None) -> None:
     """Check the store's integrity and the workflow's invariants; exit 1 on a violation."""
     from score_cli.services.admin.integrity import check_store
 

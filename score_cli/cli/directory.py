@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 import typer
 
 from score_cli.cli.common import confirm as _confirm
-from score_cli.cli.output import FormatOption, choose_format, explicit_format, render_object, render_rows
+from score_cli.cli.output import ColumnsOption, FormatOption, WideOption, choose_format, explicit_format, render_object, render_rows
 from score_cli.cli.scope_options import ChapterOpt, DistrictOpt, MineOpt, NationalOpt, RegionOpt, scope_from
 
 chapter_app = typer.Typer(no_args_is_help=True)
@@ -18,6 +18,7 @@ VOLUNTEER_COLUMNS = ["email", "name", "chapter", "status", "classification", "ro
 
 @chapter_app.command("list")
 def chapter_list(ctx: typer.Context, fmt: FormatOption = None,
+        wide: WideOption = False, columns: ColumnsOption = None,
                  live: Annotated[Optional[bool], typer.Option("--live/--not-live", help="Only live (or not live) chapters.")] = None) -> None:
     """List the chapters with their district, region, state, time zone and live flag."""
     from score_cli.services.organisation.hierarchy import list_chapters
@@ -103,6 +104,8 @@ def volunteer_list(
     status: Annotated[Optional[str], typer.Option("--status", help="active, inactive or resigned.")] = None,
     paused_on: Annotated[Optional[str], typer.Option("--paused-on", help="Only volunteers paused on this date.")] = None,
     fmt: FormatOption = None,
+    wide: WideOption = False,
+    columns: ColumnsOption = None,
 ) -> None:
     """List volunteers in a scope (default: your own)."""
     from score_cli.services import validate

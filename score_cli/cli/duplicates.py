@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from score_cli.cli.output import FormatOption, choose_format, done, explicit_format, render_object, render_rows
+from score_cli.cli.output import ColumnsOption, FormatOption, WideOption, choose_format, done, explicit_format, render_object, render_rows
 from score_cli.cli.scope_options import ChapterOpt, DistrictOpt, MineOpt, NationalOpt, RegionOpt, scope_from
 
 duplicates_app = typer.Typer(no_args_is_help=True)
@@ -31,6 +31,8 @@ def find(
                            help="Only requests submitted within this many days of each other.")] = 90,
     include_all: Annotated[bool, typer.Option("--all", help="Also groups with nothing left to withdraw.")] = False,
     fmt: FormatOption = None,
+    wide: WideOption = False,
+    columns: ColumnsOption = None,
 ) -> None:
     """Groups of requests that are probably the same client, with the request to keep in each.
 

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 import typer
 
 from score_cli.cli.common import RequestArg, confirm as _done, request_number as _id
-from score_cli.cli.output import FormatOption, choose_format, render_object, render_rows
+from score_cli.cli.output import ColumnsOption, FormatOption, WideOption, choose_format, render_object, render_rows
 from score_cli.cli.scope_options import ChapterOpt, DistrictOpt, MineOpt, NationalOpt, RegionOpt, scope_from
 
 ReasonOpt = Annotated[str, typer.Option("--reason", help="Why (kept as a note for the CIC).")]
@@ -84,7 +84,8 @@ def session_edit(ctx: typer.Context, mre: RequestArg,
 
 
 @session_app.command("list")
-def session_list(ctx: typer.Context, mre: RequestArg, fmt: FormatOption = None) -> None:
+def session_list(ctx: typer.Context, mre: RequestArg, fmt: FormatOption = None,
+        wide: WideOption = False, columns: ColumnsOption = None) -> None:
     """List a request's sessions with their numbers and lateness."""
     from score_cli.services.requests.mentoring import list_sessions
 
@@ -178,7 +179,8 @@ PAUSED_COLUMNS = ["email", "name", "chapter", "pause_from", "pause_until", "days
 @mentors_app.command("available")
 def mentors_available(ctx: typer.Context, chapter: ChapterOpt = None, district: DistrictOpt = None,
                       region: RegionOpt = None, national: NationalOpt = False, mine: MineOpt = False,
-                      fmt: FormatOption = None) -> None:
+                      fmt: FormatOption = None,
+        wide: WideOption = False, columns: ColumnsOption = None) -> None:
     """Active mentors not paused today, with capacity left and recent load (default: your scope)."""
     from score_cli.services.people.availability import available
 
@@ -192,7 +194,8 @@ def mentors_available(ctx: typer.Context, chapter: ChapterOpt = None, district: 
 @mentors_app.command("paused")
 def mentors_paused(ctx: typer.Context, chapter: ChapterOpt = None, district: DistrictOpt = None,
                    region: RegionOpt = None, national: NationalOpt = False, mine: MineOpt = False,
-                   fmt: FormatOption = None) -> None:
+                   fmt: FormatOption = None,
+        wide: WideOption = False, columns: ColumnsOption = None) -> None:
     """Mentors paused today, with the length of each pause (over 30 days flagged)."""
     from score_cli.services.people.availability import paused
 

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from score_cli.cli.output import FormatOption, choose_format, explicit_format, render_object, render_rows
+from score_cli.cli.output import ColumnsOption, FormatOption, WideOption, choose_format, explicit_format, render_object, render_rows
 
 notify_app = typer.Typer(no_args_is_help=True)
 
@@ -21,6 +21,8 @@ def notify_list(
     failed: Annotated[bool, typer.Option("--failed", help="Only messages that could not be delivered.")] = False,
     limit: Annotated[int, typer.Option("--limit", help="At most this many, newest first.")] = 100,
     fmt: FormatOption = None,
+    wide: WideOption = False,
+    columns: ColumnsOption = None,
 ) -> None:
     """List outbox messages, newest first."""
     from score_cli.domain.errors import Invalid
@@ -82,6 +84,8 @@ def notify_waiting_clients(
                                             help="Business days since submission.")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="List who would get it; queue nothing.")] = False,
     fmt: FormatOption = None,
+    wide: WideOption = False,
+    columns: ColumnsOption = None,
 ) -> None:
     """Queue the "still finding you a mentor" e-mail to clients waiting over N business days.
 

@@ -5,7 +5,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from score_cli.cli.output import FormatOption, choose_format
+from score_cli.cli.output import ColumnsOption, FormatOption, WideOption, choose_format
 from score_cli.cli.report_view import funnel_chart, metrics_chart, render_report, sum_columns
 from score_cli.cli.scope_options import ChapterOpt, DistrictOpt, MineOpt, NationalOpt, RegionOpt, scope_from
 
@@ -85,6 +85,8 @@ def _stage_command(stage: str):
             " e-mail, the same phone, name and business...): slower, as it compares every request in scope.")] = False,
         limit: LimitOpt = None,
         fmt: FormatOption = None,
+        wide: WideOption = False,
+        columns: ColumnsOption = None,
     ) -> None:
         from score_cli.services.reports.stages import stage_rows
 
@@ -124,6 +126,8 @@ def conversion(
     by: Annotated[Optional[str], typer.Option(
         "--by", help="chapter, district, region or total (default: one level below the scope).")] = None,
     fmt: FormatOption = None,
+    wide: WideOption = False,
+    columns: ColumnsOption = None,
 ) -> None:
     """Client Conversion: submitted, assigned, accepted, contacted, counseled, closed.
 
@@ -178,6 +182,8 @@ def metrics(
     start: FromOpt = None, end: ToOpt = None, all_time: AllTimeOpt = False,
     weekly: Annotated[bool, typer.Option("--weekly", help="One row per week of submission and interval.")] = False,
     fmt: FormatOption = None,
+    wide: WideOption = False,
+    columns: ColumnsOption = None,
 ) -> None:
     """Days to assignment, acceptance and first session, and who is still waiting.
 
@@ -231,6 +237,8 @@ def mentor_activity(
     flagged: Annotated[bool, typer.Option(
         "--flagged", help="Only mentors to follow up (repeated timeouts or declines, long pauses).")] = False,
     fmt: FormatOption = None,
+    wide: WideOption = False,
+    columns: ColumnsOption = None,
 ) -> None:
     """My Active Mentors Activity: assignments, outcomes, sessions, pauses, capacity.
 
@@ -263,6 +271,8 @@ def paused_mentors(
     national: NationalOpt = False, mine: MineOpt = False,
     start: FromOpt = None, end: ToOpt = None,
     fmt: FormatOption = None,
+    wide: WideOption = False,
+    columns: ColumnsOption = None,
 ) -> None:
     """Mentors paused today (or whose pause overlaps --from/--to), pauses over 30 days flagged."""
     from score_cli.services.reports.mentors import paused_mentors as run
@@ -290,6 +300,8 @@ def orphaned(
     national: NationalOpt = False, mine: MineOpt = False,
     start: FromOpt = None, end: ToOpt = None, limit: LimitOpt = None,
     fmt: FormatOption = None,
+    wide: WideOption = False,
+    columns: ColumnsOption = None,
 ) -> None:
     """Open requests whose owner or a case team member is inactive or resigned.
 
@@ -317,6 +329,8 @@ def capacity(
     national: NationalOpt = False, mine: MineOpt = False,
     start: FromOpt = None, end: ToOpt = None,
     fmt: FormatOption = None,
+    wide: WideOption = False,
+    columns: ColumnsOption = None,
 ) -> None:
     """Per chapter: requests waiting against mentor capacity left this week.
 
