@@ -16,8 +16,8 @@ from typing import Callable, Sequence
 # the order the listing gives them.
 PRIORITY = (
     "id", "rank", "email", "interval", "group", "check", "kind", "status", "session", "date",
-    "business_days_waiting", "business_days_in_stage", "days_waiting", "accept_due_at", "deadline_at",
-    "client", "owner", "mentor", "name", "recipient", "subject", "accept_overdue", "deadline_passed",
+    "business_days_waiting", "days_waiting", "accept_due_at", "deadline_at", "client", "owner",
+    "business_days_in_stage", "mentor", "name", "recipient", "subject", "accept_overdue", "deadline_passed",
     "chapter", "waiting", "count",
 )
 # Free text: cut short with an ellipsis when space runs out, never less than TEXT_MIN wide.
