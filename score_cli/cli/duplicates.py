@@ -34,7 +34,9 @@ def find(
     wide: WideOption = False,
     columns: ColumnsOption = None,
 ) -> None:
-    """Groups of requests that are probably the same client, with the request to keep in each.
+    """Requests that are probably the same client.
+
+    Groups of requests that are probably the same client, with the request to keep in each.
 
     The CSV or JSON output is the plan `score withdraw --bulk` reads (its rows whose action is withdraw).
     """
@@ -56,7 +58,9 @@ def merge(
     other: Annotated[str, typer.Argument(metavar="OTHER", help="The client merged into it: its id or one of its e-mails.")],
     fmt: FormatOption = None,
 ) -> None:
-    """Merge two client records: e-mails, missing phone/business/ZIP and requests move to KEEP."""
+    """Merge two client records into KEEP.
+
+    Merge two client records: e-mails, missing phone/business/ZIP and requests move to KEEP."""
     from score_cli.services.duplicates.client_merge import merge as merge_clients
 
     merged = merge_clients(ctx.obj.store(), ctx.obj.actor, keep, other)

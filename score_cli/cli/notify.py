@@ -50,7 +50,9 @@ def notify_send(
     limit: Annotated[Optional[int], typer.Option("--limit", help="Try at most this many messages.")] = None,
     fmt: FormatOption = None,
 ) -> None:
-    """Deliver pending messages over SMTP, each marked as soon as the server answers.
+    """Deliver pending messages over SMTP.
+
+    Each marked as soon as the server answers.
 
     A refused message (4xx) or a dropped connection is retried later with growing waits,
     up to 5 attempts; a 5xx refusal fails at once. No message is ever sent twice. Exit 0
@@ -87,7 +89,9 @@ def notify_waiting_clients(
     wide: WideOption = False,
     columns: ColumnsOption = None,
 ) -> None:
-    """Queue the "still finding you a mentor" e-mail to clients waiting over N business days.
+    """Tell clients waiting long that we are still looking.
+
+    Queue the "still finding you a mentor" e-mail to clients waiting over N business days.
 
     Counts business days of the request's chapter since submission, for requests still new or
     pending reassignment. A request's client never gets it twice, however often this runs.
@@ -135,4 +139,4 @@ def _password(user: str | None, variable: str | None) -> str | None:
 
 
 def register(root: typer.Typer) -> None:
-    root.add_typer(notify_app, name="notify", help="The outbox: list it, deliver it, remind waiting clients.")
+    root.add_typer(notify_app, name="notify", help="The outbox: list, deliver, remind waiting clients.")

@@ -35,7 +35,7 @@ def queue_list(
     wide: WideOption = False,
     columns: ColumnsOption = None,
 ) -> None:
-    """Open requests not yet in progress: those waiting for a mentor first."""
+    """Open requests, those waiting for a mentor first."""
     from score_cli.services.organisation.queue import list_queue
 
     rows = list_queue(ctx.obj.store(), ctx.obj.actor, scope_from(chapter, district, region, national, mine),

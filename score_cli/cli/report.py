@@ -105,7 +105,7 @@ def _stage_command(stage: str):
                       headers=STAGE_HEADERS, title=title, empty=f"no client waits at this stage ({what})",
                       caption=caption)
 
-    command.__doc__ = (f"{title}: requests {what}.\n\nA row per request with days in stage, the deadline"
+    command.__doc__ = (f"{title}.\n\nRequests {what}: a row per request with days in stage, the deadline"
                        " and whether it has passed, and the next action. --from/--to limit by submission date.")
     return command
 
@@ -129,7 +129,9 @@ def conversion(
     wide: WideOption = False,
     columns: ColumnsOption = None,
 ) -> None:
-    """Client Conversion: submitted, assigned, accepted, contacted, counseled, closed.
+    """Client Conversion: from submitted to closed.
+
+    Client Conversion: submitted, assigned, accepted, contacted, counseled, closed.
 
     Of the requests submitted in the period (default: the last 13 weeks), how many reached each
     step and how they closed, per chapter, district or region, with percentages."""
@@ -185,7 +187,9 @@ def metrics(
     wide: WideOption = False,
     columns: ColumnsOption = None,
 ) -> None:
-    """Days to assignment, acceptance and first session, and who is still waiting.
+    """Days to assignment, acceptance and first session.
+
+    Also who is still waiting.
 
     Mean, median and 90th percentile in calendar and business days, for the requests submitted
     in the period (default: the last 13 weeks); requests not there yet are counted as waiting
@@ -240,7 +244,9 @@ def mentor_activity(
     wide: WideOption = False,
     columns: ColumnsOption = None,
 ) -> None:
-    """My Active Mentors Activity: assignments, outcomes, sessions, pauses, capacity.
+    """My Active Mentors Activity.
+
+    Assignments, outcomes, sessions, pauses, capacity.
 
     Per active mentor: CIC and direct assignments made in the period (default: the last 13
     weeks) and what became of them, sessions and late notes, what they hold now, their pause and
@@ -274,7 +280,9 @@ def paused_mentors(
     wide: WideOption = False,
     columns: ColumnsOption = None,
 ) -> None:
-    """Mentors paused today (or whose pause overlaps --from/--to), pauses over 30 days flagged."""
+    """Mentors paused, pauses over 30 days flagged.
+
+    Mentors paused today (or whose pause overlaps --from/--to), pauses over 30 days flagged."""
     from score_cli.services.reports.mentors import paused_mentors as run
 
     rows = run(ctx.obj.store(), ctx.obj.actor, scope_from(chapter, district, region, national, mine),
@@ -303,7 +311,9 @@ def orphaned(
     wide: WideOption = False,
     columns: ColumnsOption = None,
 ) -> None:
-    """Open requests whose owner or a case team member is inactive or resigned.
+    """Open requests whose mentor has left.
+
+    Open requests whose owner or a case team member is inactive or resigned.
 
     The guide's "Mentor is no longer with SCORE?". --from/--to limit by submission date."""
     from score_cli.services.reports.stages import orphaned as run
@@ -332,7 +342,9 @@ def capacity(
     wide: WideOption = False,
     columns: ColumnsOption = None,
 ) -> None:
-    """Per chapter: requests waiting against mentor capacity left this week.
+    """Requests waiting against mentor capacity.
+
+    Per chapter: requests waiting against mentor capacity left this week.
 
     With the business days it would take to clear the queue at the chapter's weekly capacity
     (--mine: your chapter)."""
@@ -350,4 +362,4 @@ def capacity(
 
 
 def register(root: typer.Typer) -> None:
-    root.add_typer(app, name="report", help="Reports: clients not yet served, conversion, metrics, mentors, capacity.")
+    root.add_typer(app, name="report", help="Reports: clients not yet served, metrics, mentors.")
