@@ -147,7 +147,7 @@ def volunteer_set_status(
     from score_cli.services.people.volunteers import set_status
 
     result = set_status(ctx.obj.store(), ctx.obj.actor, email, status, reason)
-    _confirm(ctx, fmt, result, f"{result['email']} is now {result['status']}")
+    _confirm(ctx, fmt, result, f"{result['email']} is {'now' if result['changed'] else 'already'} {result['status']}")
 
 
 @volunteer_app.command("grant")
