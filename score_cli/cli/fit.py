@@ -15,18 +15,19 @@ from typing import Callable, Sequence
 # The order in which a narrow terminal keeps columns; columns not named here come after, in
 # the order the listing gives them.
 PRIORITY = (
-    "id", "rank", "email", "interval", "group", "check", "kind", "status", "session", "date",
-    "business_days_waiting", "days_waiting", "accept_due_at", "deadline_at", "client", "owner",
+    "id", "rank", "email", "interval", "group", "check", "kind", "status", "at", "action", "to_status",
+    "outcome", "role", "state", "session", "date",
+    "business_days_waiting", "days_waiting", "client", "accept_due_at", "deadline_at", "owner",
     "business_days_in_stage", "mentor", "name", "recipient", "subject", "accept_overdue", "deadline_passed",
     "chapter", "waiting", "count",
 )
-# Free text: cut short with an ellipsis when space runs out, never less than TEXT_MIN wide.
+# Free text: cut short with an ellipsis when space runs out, never below TEXT_MIN wide.
 FREE_TEXT = frozenset((
     "client", "name", "area", "question", "reason", "note", "notes", "text", "subject", "example",
     "next_action", "business", "flags", "capacity", "capacity_warning", "signals", "last_error",
     "expertise", "group", "why", "message", "body", "client_names", "names",
 ))
-TEXT_MIN = 10
+TEXT_MIN = 14
 
 
 @dataclass(frozen=True)
@@ -36,9 +37,10 @@ class Fitted:
     left_out: list[str]
 
 
-def _rank(columns: Sequence[str]) -> list[str]:
+def _rank(columns: Sequence[str], cells: dict[str, list[str]]) -> list[str]:
+    """Columns in the order a narrow terminal keeps them; a column empty in every row goes last."""
     known = {name: i for i, name in enumerate(PRIORITY)}
-    return sorted(columns, key=lambda c: (known.get(c, len(PRIORITY)), columns.index(c)))
+    return sorted(columns, key=lambda c: (not any(cells[c]), known.get(c, len(PRIORITY)), columns.index(c)))
 
 
 def overhead(n: int) -> int:
@@ -54,23 +56,28 @@ def fit(columns: Sequence[str], headers: dict[str, str], cells: dict[str, list[s
     natural, least = {}, {}
     for c in columns:
         head = cell_len(headers[c])
-        natural[c] = max([head, *(cell_len(v) for v in cells[c])])
-        least[c] = min(natural[c], max(head, TEXT_MIN)) if c in FREE_TEXT else natural[c]
+        word = max(cell_len(w) for w in headers[c].split()) if headers[c].strip() else 0  # a header wraps
+        widest = max([0, *(cell_len(v) for v in cells[c])])                               # between words
+        natural[c] = max(head, widest)
+        least[c] = max(word, min(widest, TEXT_MIN) if c in FREE_TEXT else widest)
     kept: list[str] = []
-    for c in _rank(columns):
+    for c in _rank(columns, cells):
         if not kept or overhead(len(kept) + 1) + sum(least[k] for k in kept) + least[c] <= width:
             kept.append(c)
     widths = {c: least[c] for c in kept}
     spare = width - overhead(len(kept)) - sum(widths.values())
-    growing = [c for c in kept if widths[c] < natural[c]]
-    while spare > 0 and growing:  # free text shares what is left, a character at a time
-        for c in list(growing):
-            if spare <= 0:
-                break
-            widths[c] += 1
-            spare -= 1
-            if widths[c] >= natural[c]:
-                growing.remove(c)
+    # what is left goes to free text first (a character at a time, shared), then to headers
+    # that would otherwise wrap
+    for group in ([c for c in kept if c in FREE_TEXT], [c for c in kept if c not in FREE_TEXT]):
+        growing = [c for c in group if widths[c] < natural[c]]
+        while spare > 0 and growing:
+            for c in list(growing):
+                if spare <= 0:
+                    break
+                widths[c] += 1
+                spare -= 1
+                if widths[c] >= natural[c]:
+                    growing.remove(c)
     shown = [c for c in columns if c in widths]
     return Fitted(shown, widths, [c for c in columns if c not in widths])
 
@@ -103,6 +110,7 @@ def print_table(console, rows: list[dict], columns: Sequence[str], *, title: str
                 cell: Callable | None = None, box=True, title_justify: str = "center") -> None:
     """`rows` as a Rich table that fits the console; left-out columns are named below it."""
     from rich.table import Table
+    from rich.text import Text
 
     from score_cli.cli.output import _cell
 
@@ -128,7 +136,8 @@ def print_table(console, rows: list[dict], columns: Sequence[str], *, title: str
     table = Table(title=title, header_style="bold", show_footer=footers is not None, caption=caption,
                   title_justify=title_justify)
     for c in fitted.columns:
-        table.add_column(names[c], footer=cells[c][-1] if footers is not None else "",
+        # a header may wrap between its words, never inside one; cells stay on their line
+        table.add_column(Text(names[c], no_wrap=False, overflow="fold"), footer=cells[c][-1] if footers is not None else "",
                          width=fitted.widths[c], no_wrap=True, overflow="ellipsis",
                          justify=justify(c) if justify else "left")
     for i in range(len(rows)):
