@@ -25,7 +25,7 @@ PRIORITY = (
 FREE_TEXT = frozenset((
     "client", "name", "area", "question", "reason", "note", "notes", "text", "subject", "example",
     "next_action", "business", "flags", "capacity", "capacity_warning", "signals", "last_error",
-    "expertise", "group", "why", "message", "body", "client_names", "names",
+    "expertise", "group", "why", "message", "body", "client_names", "names", "reasons",
 ))
 TEXT_MIN = 14
 
