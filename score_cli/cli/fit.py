@@ -107,7 +107,7 @@ def choose_columns(columns: Sequence[str], available: Sequence[str], chosen: lis
 def print_table(console, rows: list[dict], columns: Sequence[str], *, title: str | None = None,
                 headers: dict[str, str] | None = None, footers: dict | None = None,
                 caption: str | None = None, justify: Callable[[str], str] | None = None,
-                cell: Callable | None = None, box=True, title_justify: str = "center") -> None:
+                cell: Callable | None = None, title_justify: str = "center") -> None:
     """`rows` as a Rich table that fits the console; left-out columns are named below it."""
     from rich.table import Table
     from rich.text import Text
@@ -137,7 +137,8 @@ def print_table(console, rows: list[dict], columns: Sequence[str], *, title: str
                   title_justify=title_justify)
     for c in fitted.columns:
         # a header may wrap between its words, never inside one; cells stay on their line
-        table.add_column(Text(names[c], no_wrap=False, overflow="fold"), footer=cells[c][-1] if footers is not None else "",
+        table.add_column(Text(names[c], no_wrap=False, overflow="fold"),
+                         footer=cells[c][-1] if footers is not None else "",
                          width=fitted.widths[c], no_wrap=True, overflow="ellipsis",
                          justify=justify(c) if justify else "left")
     for i in range(len(rows)):

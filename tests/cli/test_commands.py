@@ -113,7 +113,7 @@ def test_the_programs_help_names_every_command_and_group_and_a_groups_help_its_c
                  "report            Reports: clients not yet served"):
         assert line in top
     queue = subprocess.run([sys.executable, "-m", "score_cli", "queue", "--help"], capture_output=True, text=True)
-    assert "list  Open requests not yet in progress" in queue.stdout
+    assert "list  Open requests, those waiting for a mentor first." in queue.stdout
 
 
 def test_python_dash_m_runs_the_same_app():
