@@ -183,14 +183,14 @@ def test_intake_import_checks_every_row_before_writing_any(db, world, tmp_path):
     assert "imported 0 request(s), skipped 2 already imported, rejected 2" in rerun.stdout
 
 
-def test_assigning_a_request_someone_already_owns_is_a_rule_not_a_race(db):
+def test_assigning_a_request_someone_already_owns_is_a_rule_not_a_race(db, world):
     submit(db)
     score("assign", "MRE-1", MENTOR, db=db, actor=CIC)
-    before = dump("sqlite:///" + db)
+    before = dump(world.url)
     ran = score("assign", "MRE-1", MENTOR, db=db, actor=CIC)
     assert ran.exit_code == 1
     assert f"MRE-1 is already assigned to {MENTOR}: use score reassign MRE-1" in ran.stderr
-    assert dump("sqlite:///" + db) == before
+    assert dump(world.url) == before
 
 
 def test_setting_the_status_a_volunteer_already_has_is_done(db):
