@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 import typer
 
 from score_cli.cli.common import RequestArg, request_number as _id
-from score_cli.cli.output import FormatOption, choose_format, explicit_format, render_object, render_rows
+from score_cli.cli.output import ColumnsOption, FormatOption, WideOption, choose_format, explicit_format, render_object, render_rows
 
 ReasonOpt = Annotated[str, typer.Option("--reason", help="Why (kept in the history).")]
 
@@ -21,8 +21,11 @@ def _after_change(ctx: typer.Context, fmt: str | None, request_id: int, line: st
         typer.echo(line)
 
 
-def show(ctx: typer.Context, mre: RequestArg, fmt: FormatOption = None) -> None:
-    """Everything about one request: client, status, deadlines, team, notes, sessions, history."""
+def show(ctx: typer.Context, mre: RequestArg, fmt: FormatOption = None,
+        wide: WideOption = False, columns: ColumnsOption = None) -> None:
+    """Everything about one request.
+
+    Client, status, deadlines, team, notes, sessions, history."""
     from score_cli.services.requests.show import show as show_request
 
     fmt = choose_format(ctx, fmt)
@@ -37,7 +40,9 @@ def show(ctx: typer.Context, mre: RequestArg, fmt: FormatOption = None) -> None:
 
 def note(ctx: typer.Context, mre: RequestArg, text: Annotated[str, typer.Argument(help="The note.")],
          fmt: FormatOption = None) -> None:
-    """Add a note to a request (coordinators in scope, its owner, its case team)."""
+    """Add a note to a request.
+
+    Coordinators in scope, its owner and its case team may add notes."""
     from score_cli.services.requests.assignment import add_note
 
     request_id = add_note(ctx.obj.store(), ctx.obj.actor, _id(mre), text)
@@ -54,8 +59,12 @@ def assign(
     limit: Annotated[int, typer.Option("--limit", min=1, max=500, help="With --suggest: how many.")] = 10,
     include_sme: Annotated[bool, typer.Option("--include-sme", help="Subject matter experts may be assigned too.")] = False,
     fmt: FormatOption = None,
+    wide: WideOption = False,
+    columns: ColumnsOption = None,
 ) -> None:
-    """Assign a request to a mentor, or with --suggest list who is eligible."""
+    """Assign a request to a mentor, or --suggest one.
+
+    Assign a request to a mentor, or with --suggest list who is eligible."""
     if suggest:
         if mentor:
             raise typer.BadParameter("give a mentor or --suggest, not both", param_hint="MENTOR")
@@ -90,7 +99,9 @@ def reassign(
     include_sme: Annotated[bool, typer.Option("--include-sme", help="An SME may be the new owner.")] = False,
     fmt: FormatOption = None,
 ) -> None:
-    """Change the owner now, without waiting for the timeout ("Case Assignment / Change Owner")."""
+    """Give a request to another mentor now.
+
+    Change the owner now, without waiting for the timeout ("Case Assignment / Change Owner")."""
     from score_cli.services.requests.assignment import reassign as reassign_request
 
     request_id = reassign_request(ctx.obj.store(), ctx.obj.actor, _id(mre), mentor, reason=reason,
@@ -102,7 +113,9 @@ def reassign(
 def transfer_chapter(ctx: typer.Context, mre: RequestArg,
                      chapter: Annotated[str, typer.Argument(help="The chapter code to move it to.")],
                      reason: ReasonOpt = ..., fmt: FormatOption = None) -> None:
-    """Move a request to another chapter's intake queue (the national one if that chapter is not live)."""
+    """Move a request to another chapter's queue.
+
+    Move a request to another chapter's intake queue (the national one if that chapter is not live)."""
     from score_cli.services.requests.assignment import transfer
 
     request_id = transfer(ctx.obj.store(), ctx.obj.actor, _id(mre), chapter, reason=reason)
@@ -120,7 +133,9 @@ def withdraw(
                             " list the others (default: all or none).")] = False,
     fmt: FormatOption = None,
 ) -> None:
-    """Withdraw a request (out of scope, a duplicate, no longer interested), or a plan with --bulk."""
+    """Withdraw a request, or a plan of them with --bulk.
+
+    Withdraw a request (out of scope, a duplicate, no longer interested), or a plan with --bulk."""
     if bulk is not None:
         if mre:
             raise typer.BadParameter("give a request or --bulk FILE, not both", param_hint="MRE")

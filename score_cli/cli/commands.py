@@ -8,23 +8,24 @@ from importlib import import_module
 
 import typer
 
-# name: (module in score_cli.cli, the Typer sub-app or the function, summary)
+# name: (module in score_cli.cli, the Typer sub-app or the function, summary). A function's
+# summary is the first line of its help (a test holds them equal); a group's is its help.
 COMMANDS: dict[str, tuple[str, str, str]] = {
-    "demo": ("demo", "demo", "Build a demo store and print a tour of commands to try."),
+    "demo": ("demo", "demo", "Build the demo store and print a tour of commands to try."),
     "show": ("cases", "show", "Everything about one request."),
     "note": ("cases", "note", "Add a note to a request."),
-    "assign": ("cases", "assign", "Assign a request to a mentor, or list who is eligible."),
-    "reassign": ("cases", "reassign", "Change a request's owner, or send it back to the queue."),
+    "assign": ("cases", "assign", "Assign a request to a mentor, or --suggest one."),
+    "reassign": ("cases", "reassign", "Give a request to another mentor now."),
     "transfer-chapter": ("cases", "transfer_chapter", "Move a request to another chapter's queue."),
-    "withdraw": ("cases", "withdraw", "Withdraw a request, or a reviewed plan of duplicates."),
+    "withdraw": ("cases", "withdraw", "Withdraw a request, or a plan of them with --bulk."),
     "accept": ("mentor", "accept", "Accept a request assigned to you."),
     "decline": ("mentor", "decline", "Decline a request assigned to you."),
-    "return": ("mentor", "return_", "Give an accepted request back to the intake queue."),
+    "return": ("mentor", "return_", "Give an accepted request back to the queue."),
     "contact": ("mentor", "contact", "Log an attempt to contact the client."),
     "status": ("mentor", "status", "Close a request with its final status."),
-    "pause": ("mentor", "pause", "Pause a mentor, or end the pause."),
+    "pause": ("mentor", "pause", "Pause a mentor, or end the pause with --clear."),
     "refer": ("referral", "refer", "Refer a client to another certified mentor."),
-    "sweep": ("sweep", "sweep", "Nightly work: timeouts, reminders, follow-ups, pause ends."),
+    "sweep": ("sweep", "sweep", "Nightly work: timeouts, reminders, pause ends."),
     "db": ("db", "app", "Create, upgrade, back up and check the store."),
     "chapter": ("directory", "chapter_app", "Regions, districts and chapters."),
     "volunteer": ("directory", "volunteer_app", "The volunteer directory."),
@@ -34,10 +35,10 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "mentor": ("mentor", "mentor_app", "A mentor's request settings."),
     "mentors": ("mentor", "mentors_app", "Available and paused mentors."),
     "referral": ("referral", "referral_app", "Answer a referral: accept or decline."),
-    "notify": ("notify", "notify_app", "The outbox: list it, deliver it, remind waiting clients."),
+    "notify": ("notify", "notify_app", "The outbox: list, deliver, remind waiting clients."),
     "duplicates": ("duplicates", "duplicates_app", "Requests that are probably the same client."),
     "client": ("duplicates", "client_app", "Client records."),
-    "report": ("report", "app", "Reports: unserved clients, conversion, metrics, mentors."),
+    "report": ("report", "app", "Reports: clients not yet served, metrics, mentors."),
 }
 
 

@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from score_cli.cli.output import FormatOption, choose_format, render_rows
+from score_cli.cli.output import ColumnsOption, FormatOption, WideOption, choose_format, render_rows
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -17,7 +17,9 @@ def init(
     admin: Annotated[str | None, typer.Option("--admin", help="E-mail of the first admin volunteer.")] = None,
     admin_name: Annotated[str | None, typer.Option("--admin-name", help="The admin's name.")] = None,
 ) -> None:
-    """Create the store (or bring it up to date) and load the organisation."""
+    """Create the store and load the organisation.
+
+    Create the store (or bring it up to date) and load the organisation."""
     from score_cli.services.admin.setup import init_store
 
     result = init_store(ctx.obj.url(), chapters_file=chapters, admin_email=admin, admin_name=admin_name)
@@ -39,15 +41,20 @@ def upgrade(ctx: typer.Context) -> None:
 
 @app.command("backup")
 def backup(ctx: typer.Context, dest: Annotated[str, typer.Argument(help="File to write the copy to.")]) -> None:
-    """Copy the store while it is in use (SQLite); for PostgreSQL, print the pg_dump command."""
+    """Copy the store while it is in use.
+
+    An online copy of an SQLite store; for PostgreSQL, print the pg_dump command."""
     from score_cli.services.admin.setup import backup_store
 
     typer.echo(backup_store(ctx.obj.store(check_schema=False), dest))
 
 
 @app.command("check")
-def check(ctx: typer.Context, fmt: FormatOption = None) -> None:
-    """Check the store's integrity and the workflow's invariants; exit 1 on a violation."""
+def check(ctx: typer.Context, fmt: FormatOption = None,
+        wide: WideOption = False, columns: ColumnsOption = None) -> None:
+    """Check the store's integrity and invariants.
+
+    Check the store's integrity and the workflow's invariants; exit 1 on a violation."""
     from score_cli.services.admin.integrity import check_store
 
     problems = check_store(ctx.obj.store())

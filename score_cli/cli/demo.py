@@ -12,15 +12,15 @@ Demo store ready: {store}
 Try, as the Boston chapter's intake coordinator:
   export SCORE_DB={store_path}
   export SCORE_USER=cic.bos01@example.org
-  score queue list                          # Boston's Client Intake Queue, oldest first
-  score queue list --overdue
+  score queue list                          # Boston's queue: requests waiting for a mentor first
+  score queue list --overdue                # assignments past their accept-due time
   score show {waiting}
   score assign {waiting} --suggest
   score mentors available
+  score report not-assigned                 # clients waiting for a mentor, and the next step
   score report not-accepted                 # clients whose mentor has not accepted yet
   score duplicates find
   score sweep --dry-run                     # what tonight's cron run would do
-  score notify list --pending
   score --as admin@example.org queue list --national --unassigned --format csv
 """
 
@@ -29,7 +29,7 @@ def demo(
     ctx: typer.Context,
     requests: Annotated[int, typer.Option("--requests", min=0, max=5_000_000, help="How many requests to generate.")] = 5000,
     volunteers: Annotated[int, typer.Option("--volunteers", min=50, max=100_000, help="How many volunteers.")] = 3000,
-    seed: Annotated[int, typer.Option("--seed", help="Same seed, same demo.")] = 1,
+    seed: Annotated[int, typer.Option("--seed", help="Same seed, same demo all day (it is built as of 05:00 UTC).")] = 1,
     replace: Annotated[bool, typer.Option("--replace/--keep", help="Replace an existing store at that place.")] = True,
 ) -> None:
     """Build the demo store and print a tour of commands to try."""

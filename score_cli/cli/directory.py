@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 import typer
 
 from score_cli.cli.common import confirm as _confirm
-from score_cli.cli.output import FormatOption, choose_format, explicit_format, render_object, render_rows
+from score_cli.cli.output import ColumnsOption, FormatOption, WideOption, choose_format, explicit_format, render_object, render_rows
 from score_cli.cli.scope_options import scoped
 
 chapter_app = typer.Typer(no_args_is_help=True)
@@ -18,8 +18,11 @@ VOLUNTEER_COLUMNS = ["email", "name", "chapter", "status", "classification", "ro
 
 @chapter_app.command("list")
 def chapter_list(ctx: typer.Context, fmt: FormatOption = None,
+        wide: WideOption = False, columns: ColumnsOption = None,
                  live: Annotated[Optional[bool], typer.Option("--live/--not-live", help="Only live (or not live) chapters.")] = None) -> None:
-    """List the chapters with their district, region, state, time zone and live flag."""
+    """List the chapters and where they belong.
+
+    List the chapters with their district, region, state, time zone and live flag."""
     from score_cli.services.organisation.hierarchy import list_chapters
 
     store = ctx.obj.store()
@@ -64,8 +67,10 @@ def volunteer_import(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check every row; write nothing.")] = False,
     fmt: FormatOption = None,
 ) -> None:
-    """Add volunteers from a CSV file (header: email,name,chapter,classification,roles,status,
-    accept_direct_requests,max_direct_weekly,serve_outside_local_area,capacity,expertise).
+    """Add volunteers from a CSV file.
+
+    Header: email,name,chapter,classification,roles,status,
+    accept_direct_requests,max_direct_weekly,serve_outside_local_area,capacity,expertise.
 
     Every row is checked first; one bad row means nothing is written, unless --skip-invalid.
     Volunteers already in the directory are left as they are.
@@ -99,6 +104,8 @@ def volunteer_list(
     status: Annotated[Optional[str], typer.Option("--status", help="active, inactive or resigned.")] = None,
     paused_on: Annotated[Optional[str], typer.Option("--paused-on", help="Only volunteers paused on this date.")] = None,
     fmt: FormatOption = None,
+    wide: WideOption = False,
+    columns: ColumnsOption = None,
 ) -> None:
     """List volunteers in a scope (default: your own)."""
     from score_cli.services import validate
@@ -113,7 +120,9 @@ def volunteer_list(
 @volunteer_app.command("show")
 def volunteer_show(ctx: typer.Context, email: Annotated[str, typer.Argument(help="The volunteer's e-mail.")],
                    fmt: FormatOption = None) -> None:
-    """Everything about one volunteer: roles, settings, pause, capacity."""
+    """Everything about one volunteer.
+
+    Roles, settings, pause, capacity."""
     from score_cli.services.people.volunteers import show
 
     result = show(ctx.obj.store(), ctx.obj.actor, email)
@@ -128,11 +137,13 @@ def volunteer_set_status(
     reason: Annotated[Optional[str], typer.Option("--reason", help="Why (kept in the history).")] = None,
     fmt: FormatOption = None,
 ) -> None:
-    """Make a volunteer active, inactive or resigned (only active ones get new assignments)."""
+    """Make a volunteer active, inactive or resigned.
+
+    Only active ones get new assignments."""
     from score_cli.services.people.volunteers import set_status
 
     result = set_status(ctx.obj.store(), ctx.obj.actor, email, status, reason)
-    _confirm(ctx, fmt, result, f"{result['email']} is now {result['status']}")
+    _confirm(ctx, fmt, result, f"{result['email']} is {'now' if result['changed'] else 'already'} {result['status']}")
 
 
 @volunteer_app.command("grant")

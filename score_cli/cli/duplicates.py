@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from score_cli.cli.output import FormatOption, choose_format, done, explicit_format, render_object, render_rows
+from score_cli.cli.output import ColumnsOption, FormatOption, WideOption, choose_format, done, explicit_format, render_object, render_rows
 from score_cli.cli.scope_options import scoped
 
 duplicates_app = typer.Typer(no_args_is_help=True)
@@ -27,8 +27,12 @@ def find(
                            help="Only requests submitted within this many days of each other.")] = 90,
     include_all: Annotated[bool, typer.Option("--all", help="Also groups with nothing left to withdraw.")] = False,
     fmt: FormatOption = None,
+    wide: WideOption = False,
+    columns: ColumnsOption = None,
 ) -> None:
-    """Groups of requests that are probably the same client, with the request to keep in each.
+    """Requests that are probably the same client.
+
+    Groups of requests that are probably the same client, with the request to keep in each.
 
     The CSV or JSON output is the plan `score withdraw --bulk` reads (its rows whose action is withdraw).
     """
@@ -50,7 +54,9 @@ def merge(
     other: Annotated[str, typer.Argument(metavar="OTHER", help="The client merged into it: its id or one of its e-mails.")],
     fmt: FormatOption = None,
 ) -> None:
-    """Merge two client records: e-mails, missing phone/business/ZIP and requests move to KEEP."""
+    """Merge two client records into KEEP.
+
+    Merge two client records: e-mails, missing phone/business/ZIP and requests move to KEEP."""
     from score_cli.services.duplicates.client_merge import merge as merge_clients
 
     merged = merge_clients(ctx.obj.store(), ctx.obj.actor, keep, other)

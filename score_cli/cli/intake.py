@@ -74,6 +74,7 @@ def import_file(
                        err=True)
         else:
             verb = "would import" if dry_run else "imported"
-            typer.echo(f"{verb} {result.imported} request(s), rejected {len(result.rejected)}")
+            skipped = (f", skipped {result.already_present} already imported" if result.already_present else "")
+            typer.echo(f"{verb} {result.imported} request(s){skipped}, rejected {len(result.rejected)}")
     if result.rejected and not skip_invalid:
         raise typer.Exit(2)

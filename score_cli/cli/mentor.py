@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 import typer
 
 from score_cli.cli.common import RequestArg, confirm as _done, request_number as _id
-from score_cli.cli.output import FormatOption, choose_format, render_object, render_rows
+from score_cli.cli.output import ColumnsOption, FormatOption, WideOption, choose_format, render_object, render_rows
 from score_cli.cli.scope_options import scoped
 
 ReasonOpt = Annotated[str, typer.Option("--reason", help="Why (kept as a note for the CIC).")]
@@ -20,7 +20,9 @@ mentors_app = typer.Typer(no_args_is_help=True)
 def accept(ctx: typer.Context, mre: RequestArg,
            message: Annotated[Optional[str], typer.Option("--message", help="A first e-mail to the client (counts as contact attempt 1).")] = None,
            fmt: FormatOption = None) -> None:
-    """Accept a request assigned to you, optionally with a first message to the client."""
+    """Accept a request assigned to you.
+
+    With --message, a first message goes to the client."""
     from score_cli.services.requests.mentoring import accept as accept_request
 
     result = accept_request(ctx.obj.store(), ctx.obj.actor, _id(mre), message=message)
@@ -29,7 +31,9 @@ def accept(ctx: typer.Context, mre: RequestArg,
 
 
 def decline(ctx: typer.Context, mre: RequestArg, reason: ReasonOpt = ..., fmt: FormatOption = None) -> None:
-    """Decline a request assigned to you; it goes back to the intake queue."""
+    """Decline a request assigned to you.
+
+    It goes back to the intake queue."""
     from score_cli.services.requests.mentoring import decline as decline_request
 
     result = decline_request(ctx.obj.store(), ctx.obj.actor, _id(mre), reason=reason)
@@ -37,7 +41,9 @@ def decline(ctx: typer.Context, mre: RequestArg, reason: ReasonOpt = ..., fmt: F
 
 
 def return_(ctx: typer.Context, mre: RequestArg, reason: ReasonOpt = ..., fmt: FormatOption = None) -> None:
-    """Give an accepted request back to the intake queue ("transfer to queue"); sessions stay."""
+    """Give an accepted request back to the queue.
+
+    Give an accepted request back to the intake queue ("transfer to queue"); sessions stay."""
     from score_cli.services.requests.mentoring import return_to_queue
 
     result = return_to_queue(ctx.obj.store(), ctx.obj.actor, _id(mre), reason=reason)
@@ -48,7 +54,9 @@ def contact(ctx: typer.Context, mre: RequestArg,
             method: Annotated[str, typer.Option("--method", help="email, phone or other.")],
             note: Annotated[Optional[str], typer.Option("--note", help="What happened.")] = None,
             fmt: FormatOption = None) -> None:
-    """Log an attempt to contact the client (three within two weeks are expected)."""
+    """Log an attempt to contact the client.
+
+    Three within two weeks are expected."""
     from score_cli.services.requests.mentoring import contact as log_contact
 
     result = log_contact(ctx.obj.store(), ctx.obj.actor, _id(mre), method=method, note=note)
@@ -61,7 +69,9 @@ def session_add(ctx: typer.Context, mre: RequestArg,
                 notes: Annotated[str, typer.Option("--notes", help="Session notes.")],
                 minutes: Annotated[Optional[int], typer.Option("--minutes", help="Length in minutes.")] = None,
                 fmt: FormatOption = None) -> None:
-    """Record a mentoring session (notes are due the business day after it)."""
+    """Record a mentoring session.
+
+    Notes are due the business day after it."""
     from score_cli.services.requests.mentoring import add_session
 
     result = add_session(ctx.obj.store(), ctx.obj.actor, _id(mre), day=day, minutes=minutes, notes=notes)
@@ -84,8 +94,11 @@ def session_edit(ctx: typer.Context, mre: RequestArg,
 
 
 @session_app.command("list")
-def session_list(ctx: typer.Context, mre: RequestArg, fmt: FormatOption = None) -> None:
-    """List a request's sessions with their numbers and lateness."""
+def session_list(ctx: typer.Context, mre: RequestArg, fmt: FormatOption = None,
+        wide: WideOption = False, columns: ColumnsOption = None) -> None:
+    """List a request's sessions.
+
+    Each with its number and whether its notes came late."""
     from score_cli.services.requests.mentoring import list_sessions
 
     rows = list_sessions(ctx.obj.store(), ctx.obj.actor, _id(mre))
@@ -98,7 +111,9 @@ def status(ctx: typer.Context, mre: RequestArg,
            note: Annotated[Optional[str], typer.Option("--note", help="A note for the record.")] = None,
            force: Annotated[bool, typer.Option("--force", help="Coordinators: close as no_response with fewer than 3 attempts.")] = False,
            fmt: FormatOption = None) -> None:
-    """Close a request with its final status (its owner, or a CIC in scope)."""
+    """Close a request with its final status.
+
+    By its owner, or by a CIC in scope."""
     from score_cli.services.requests.mentoring import set_status
 
     result = set_status(ctx.obj.store(), ctx.obj.actor, _id(mre), new_status, note=note, force=force)
@@ -128,7 +143,9 @@ def settings(
     expertise: Annotated[Optional[list[str]], typer.Option("--expertise", help="A mentoring area or industry; repeat for several (replaces the list).")] = None,
     fmt: FormatOption = None,
 ) -> None:
-    """Show a mentor's request settings; with options, change them first."""
+    """Show a mentor's request settings, or change them.
+
+    Show a mentor's request settings; with options, change them first."""
     from score_cli.services.people.mentor_settings import SettingsChange, settings as mentor_settings
 
     change = SettingsChange(accept_direct_requests=direct, max_direct_weekly=max_direct, unlimited=unlimited,
@@ -145,7 +162,9 @@ def pause(
     return_pending: Annotated[bool, typer.Option("--return-pending", help="Send requests still awaiting your acceptance back to the queue.")] = False,
     fmt: FormatOption = None,
 ) -> None:
-    """Pause a mentor (direct requests are switched off too), or end the pause with --clear."""
+    """Pause a mentor, or end the pause with --clear.
+
+    Pause a mentor (direct requests are switched off too), or end the pause with --clear."""
     from score_cli.services.people import mentor_settings
     from score_cli.domain.errors import Invalid
 
@@ -177,8 +196,11 @@ PAUSED_COLUMNS = ["email", "name", "chapter", "pause_from", "pause_until", "days
 
 @mentors_app.command("available")
 @scoped
-def mentors_available(ctx: typer.Context, scope=None, fmt: FormatOption = None) -> None:
-    """Active mentors not paused today, with capacity left and recent load (default: your scope)."""
+def mentors_available(ctx: typer.Context, scope=None, fmt: FormatOption = None,
+                      wide: WideOption = False, columns: ColumnsOption = None) -> None:
+    """Mentors who can take a request today.
+
+    Active mentors not paused today, with capacity left and recent load (default: your scope)."""
     from score_cli.services.people.availability import available
 
     rows = available(ctx.obj.store(), ctx.obj.actor, scope)
@@ -190,8 +212,11 @@ def mentors_available(ctx: typer.Context, scope=None, fmt: FormatOption = None) 
 
 @mentors_app.command("paused")
 @scoped
-def mentors_paused(ctx: typer.Context, scope=None, fmt: FormatOption = None) -> None:
-    """Mentors paused today, with the length of each pause (over 30 days flagged)."""
+def mentors_paused(ctx: typer.Context, scope=None, fmt: FormatOption = None,
+                   wide: WideOption = False, columns: ColumnsOption = None) -> None:
+    """Mentors paused today.
+
+    Each with the length of its pause (over 30 days flagged)."""
     from score_cli.services.people.availability import paused
 
     rows = paused(ctx.obj.store(), ctx.obj.actor, scope)

@@ -6,8 +6,8 @@ from typing import Annotated, Optional
 
 import typer
 
+from score_cli.cli.output import ColumnsOption, FormatOption, WideOption, choose_format, explicit_format, render_object, render_rows
 from score_cli.cli.scope_options import scoped
-from score_cli.cli.output import FormatOption, choose_format, explicit_format, render_object, render_rows
 
 notify_app = typer.Typer(no_args_is_help=True)
 
@@ -23,8 +23,12 @@ def notify_list(
     failed: Annotated[bool, typer.Option("--failed", help="Only messages that could not be delivered.")] = False,
     limit: Annotated[int, typer.Option("--limit", help="At most this many, newest first.")] = 100,
     fmt: FormatOption = None,
+    wide: WideOption = False,
+    columns: ColumnsOption = None,
 ) -> None:
-    """List outbox messages, newest first (default scope: your own)."""
+    """List outbox messages, newest first.
+
+    Without a scope option: the messages of your own scope (your own mail for a mentor)."""
     from score_cli.domain.errors import Invalid
     from score_cli.services.mail.notifications import list_messages
 
@@ -50,7 +54,9 @@ def notify_send(
     limit: Annotated[Optional[int], typer.Option("--limit", help="Try at most this many messages.")] = None,
     fmt: FormatOption = None,
 ) -> None:
-    """Deliver pending messages over SMTP, each marked as soon as the server answers.
+    """Deliver pending messages over SMTP.
+
+    Each marked as soon as the server answers.
 
     A refused message (4xx) or a dropped connection is retried later with growing waits,
     up to 5 attempts; a 5xx refusal fails at once. No message is ever sent twice. Exit 0
@@ -86,8 +92,12 @@ def notify_waiting_clients(
     scope=None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="List who would get it; queue nothing.")] = False,
     fmt: FormatOption = None,
+    wide: WideOption = False,
+    columns: ColumnsOption = None,
 ) -> None:
-    """Queue the "still finding you a mentor" e-mail to clients waiting over N business days.
+    """Tell clients waiting long that we are still looking.
+
+    Queue the "still finding you a mentor" e-mail to clients waiting over N business days.
 
     Counts business days of the request's chapter since submission, for requests still new or
     pending reassignment. A request's client never gets it twice, however often this runs.

@@ -34,6 +34,25 @@ FormatOption = Annotated[
 ]
 
 
+def _remember_wide(ctx: typer.Context, value: bool) -> bool:
+    if value:
+        ctx.find_root().meta["score.wide"] = True
+    return value
+
+
+def _remember_columns(ctx: typer.Context, value: str | None) -> str | None:
+    if value:
+        ctx.find_root().meta["score.columns"] = [part for part in value.split(",") if part.strip()]
+    return value
+
+
+# Every listing takes these two beside --format; the table reads them (score_cli.cli.fit).
+WideOption = Annotated[bool, typer.Option("--wide", callback=_remember_wide,
+                                          help="Table: show every column, however long the lines get.")]
+ColumnsOption = Annotated[str | None, typer.Option("--columns", metavar="A,B,C", callback=_remember_columns,
+                                                   help="Table: show these columns, in this order.")]
+
+
 def choose_format(ctx: typer.Context, given: str | None) -> str:
     """The command's --format, else the global one, else table on a terminal, json otherwise."""
     chosen = given or (ctx.obj.format if ctx.obj else None)
@@ -70,8 +89,10 @@ def spreadsheet_safe(value) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, (list, tuple)):
-        value = "; ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        value = to_json(value)
+    elif isinstance(value, (list, tuple)):
+        value = "; ".join(to_json(v) if isinstance(v, dict) else str(v) for v in value)
     elif isinstance(value, (datetime, date)):
         value = value.isoformat()
     text = str(value)
@@ -84,7 +105,7 @@ def _cell(value) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "yes" if value else ""
+        return "yes" if value else "no"
     if isinstance(value, (list, tuple)):
         return ", ".join(str(v) for v in value)
     if isinstance(value, datetime):
@@ -95,7 +116,8 @@ def _cell(value) -> str:
 
 
 def stream_rows(rows: Iterable[dict], fmt: str, columns: Sequence[str]) -> None:
-    """JSON (an array, one object a line, every key) or spreadsheet-safe CSV, written as rows come.
+    """JSON (an array, one object a line, every key) or spreadsheet-safe CSV (`columns`, then
+    the rows' other keys), written as rows come.
 
     The first row is read before anything is written, so an error found by the report (a
     permission, an unknown chapter) leaves stdout empty.
@@ -113,6 +135,8 @@ def stream_rows(rows: Iterable[dict], fmt: str, columns: Sequence[str]) -> None:
             out.write((",\n" if i else "") + encode(row))
         out.write("\n]\n")
         return
+    if first is not None:  # CSV has every column JSON has: the listing's first, then the others
+        columns = [*columns, *(key for key in first if key not in columns)]
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)
     if first is not None:
@@ -129,26 +153,22 @@ def render_rows(
     headers: dict[str, str] | None = None,
     empty: str = "nothing to show",
 ) -> None:
-    """A listing: JSON gives every key of every row; table and CSV give `columns`."""
+    """A listing: JSON gives every key of every row; CSV gives `columns`; a table gives the
+    columns that fit the terminal (see `score_cli.cli.fit`)."""
     if fmt in ("json", "csv"):
         stream_rows(rows, fmt, columns)
         return
     rows = list(rows)
+    from score_cli.cli.fit import print_table
+
     from rich.console import Console
-    from rich.table import Table
 
     console = Console()
     if not rows:
-        console.print(f"[dim]{empty}[/dim]")
+        console.print(empty, style="dim", markup=False, highlight=False)
         return
-    headers = headers or {}
-    table = Table(title=title, show_lines=False, header_style="bold")
-    for column in columns:
-        table.add_column(headers.get(column, column.replace("_", " ")), overflow="fold")
-    for row in rows:
-        table.add_row(*(_cell(row.get(c)) for c in columns))
-    console.print(table)
-    console.print(f"[dim]{len(rows)} row{'s' if len(rows) != 1 else ''}[/dim]")
+    print_table(console, rows, columns, title=title, headers=headers)
+    console.print(f"{len(rows)} row{'s' if len(rows) != 1 else ''}", style="dim", highlight=False)
 
 
 def render_object(obj: dict, fmt: str, *, title: str | None = None) -> None:

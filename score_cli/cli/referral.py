@@ -15,7 +15,9 @@ def refer(ctx: typer.Context, mre: RequestArg,
           mentor: Annotated[str, typer.Argument(help="E-mail of a certified mentor to add to the case team.")],
           reason: Annotated[str, typer.Option("--reason", help="Why (kept on the case; never put in the e-mail).")],
           fmt: FormatOption = None) -> None:
-    """Refer a client to another certified mentor, who joins the case team if they accept."""
+    """Refer a client to another certified mentor.
+
+    The mentor joins the case team if they accept."""
     from score_cli.services.requests.referrals import refer as refer_request
 
     result = refer_request(ctx.obj.store(), ctx.obj.actor, _id(mre), mentor, reason=reason)
@@ -24,7 +26,9 @@ def refer(ctx: typer.Context, mre: RequestArg,
 
 @referral_app.command("accept")
 def referral_accept(ctx: typer.Context, mre: RequestArg, fmt: FormatOption = None) -> None:
-    """Accept a referral: you join the case team (the owner stays the lead mentor)."""
+    """Accept a referral and join the case team.
+
+    Accept a referral: you join the case team (the owner stays the lead mentor)."""
     from score_cli.services.requests.referrals import respond
 
     result = respond(ctx.obj.store(), ctx.obj.actor, _id(mre), accept=True)
@@ -35,7 +39,9 @@ def referral_accept(ctx: typer.Context, mre: RequestArg, fmt: FormatOption = Non
 def referral_decline(ctx: typer.Context, mre: RequestArg,
                      reason: Annotated[str, typer.Option("--reason", help="Why (sent to the referring mentor).")],
                      fmt: FormatOption = None) -> None:
-    """Decline a referral: you leave the case team and lose access to the request."""
+    """Decline a referral and leave the case team.
+
+    Decline a referral: you leave the case team and lose access to the request."""
     from score_cli.services.requests.referrals import respond
 
     result = respond(ctx.obj.store(), ctx.obj.actor, _id(mre), accept=False, reason=reason)

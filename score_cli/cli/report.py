@@ -5,7 +5,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from score_cli.cli.output import FormatOption, choose_format
+from score_cli.cli.output import ColumnsOption, FormatOption, WideOption, choose_format
 from score_cli.cli.report_view import funnel_chart, metrics_chart, render_report, sum_columns
 from score_cli.cli.scope_options import scoped
 
@@ -81,6 +81,8 @@ def _stage_command(stage: str):
             " e-mail, the same phone, name and business...): slower, as it compares every request in scope.")] = False,
         limit: LimitOpt = None,
         fmt: FormatOption = None,
+        wide: WideOption = False,
+        columns: ColumnsOption = None,
     ) -> None:
         from score_cli.services.reports.stages import stage_rows
 
@@ -99,7 +101,7 @@ def _stage_command(stage: str):
                       headers=STAGE_HEADERS, title=title, empty=f"no client waits at this stage ({what})",
                       caption=caption)
 
-    command.__doc__ = (f"{title}: requests {what}.\n\nA row per request with days in stage, the deadline"
+    command.__doc__ = (f"{title}.\n\nRequests {what}: a row per request with days in stage, the deadline"
                        " and whether it has passed, and the next action. --from/--to limit by submission date.")
     return command
 
@@ -119,8 +121,12 @@ def conversion(
     by: Annotated[Optional[str], typer.Option(
         "--by", help="chapter, district, region or total (default: one level below the scope).")] = None,
     fmt: FormatOption = None,
+    wide: WideOption = False,
+    columns: ColumnsOption = None,
 ) -> None:
-    """Client Conversion: submitted, assigned, accepted, contacted, counseled, closed.
+    """Client Conversion: from submitted to closed.
+
+    Client Conversion: submitted, assigned, accepted, contacted, counseled, closed.
 
     Of the requests submitted in the period (default: the last 13 weeks), how many reached each
     step and how they closed, per chapter, district or region, with percentages."""
@@ -172,8 +178,12 @@ def metrics(
     start: FromOpt = None, end: ToOpt = None, all_time: AllTimeOpt = False,
     weekly: Annotated[bool, typer.Option("--weekly", help="One row per week of submission and interval.")] = False,
     fmt: FormatOption = None,
+    wide: WideOption = False,
+    columns: ColumnsOption = None,
 ) -> None:
-    """Days to assignment, acceptance and first session, and who is still waiting.
+    """Days to assignment, acceptance and first session.
+
+    Also who is still waiting.
 
     Mean, median and 90th percentile in calendar and business days, for the requests submitted
     in the period (default: the last 13 weeks); requests not there yet are counted as waiting
@@ -224,8 +234,12 @@ def mentor_activity(
     flagged: Annotated[bool, typer.Option(
         "--flagged", help="Only mentors to follow up (repeated timeouts or declines, long pauses).")] = False,
     fmt: FormatOption = None,
+    wide: WideOption = False,
+    columns: ColumnsOption = None,
 ) -> None:
-    """My Active Mentors Activity: assignments, outcomes, sessions, pauses, capacity.
+    """My Active Mentors Activity.
+
+    Assignments, outcomes, sessions, pauses, capacity.
 
     Per active mentor: CIC and direct assignments made in the period (default: the last 13
     weeks) and what became of them, sessions and late notes, what they hold now, their pause and
@@ -255,8 +269,12 @@ def paused_mentors(
     ctx: typer.Context, scope=None,
     start: FromOpt = None, end: ToOpt = None,
     fmt: FormatOption = None,
+    wide: WideOption = False,
+    columns: ColumnsOption = None,
 ) -> None:
-    """Mentors paused today (or whose pause overlaps --from/--to), pauses over 30 days flagged."""
+    """Mentors paused, pauses over 30 days flagged.
+
+    Mentors paused today (or whose pause overlaps --from/--to), pauses over 30 days flagged."""
     from score_cli.services.reports.mentors import paused_mentors as run
 
     rows = run(ctx.obj.store(), ctx.obj.actor, scope,
@@ -281,8 +299,12 @@ def orphaned(
     ctx: typer.Context, scope=None,
     start: FromOpt = None, end: ToOpt = None, limit: LimitOpt = None,
     fmt: FormatOption = None,
+    wide: WideOption = False,
+    columns: ColumnsOption = None,
 ) -> None:
-    """Open requests whose owner or a case team member is inactive or resigned.
+    """Open requests whose mentor has left.
+
+    Open requests whose owner or a case team member is inactive or resigned.
 
     The guide's "Mentor is no longer with SCORE?". --from/--to limit by submission date."""
     from score_cli.services.reports.stages import orphaned as run
@@ -307,8 +329,12 @@ def capacity(
     ctx: typer.Context, scope=None,
     start: FromOpt = None, end: ToOpt = None,
     fmt: FormatOption = None,
+    wide: WideOption = False,
+    columns: ColumnsOption = None,
 ) -> None:
-    """Per chapter: requests waiting against mentor capacity left this week.
+    """Requests waiting against mentor capacity.
+
+    Per chapter: requests waiting against mentor capacity left this week.
 
     With the business days it would take to clear the queue at the chapter's weekly capacity
     (--mine: your chapter)."""

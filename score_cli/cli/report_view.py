@@ -7,7 +7,7 @@ module only adds what a person reading a report in a terminal wants on top of a 
 
 from typing import Callable, Iterable, Sequence
 
-from score_cli.cli.output import _cell, stream_rows
+from score_cli.cli.output import stream_rows
 
 SPARKS = "▁▂▃▄▅▆▇█"
 BAR = "█"
@@ -52,7 +52,8 @@ def render_report(
         stream_rows(rows, fmt, csv_columns or columns)
         return
     from rich.console import Console
-    from rich.table import Table
+
+    from score_cli.cli.fit import print_table
 
     shown, more = [], 0
     for row in rows:
@@ -67,17 +68,10 @@ def render_report(
         return
     if callable(caption):
         caption = caption(shown, more)
-    headers = headers or {}
-    table = Table(title=title, header_style="bold", show_footer=totals is not None, caption=caption)
-    for column in columns:
-        footer = _cell(totals.get(column)) if totals else ""
-        values = [r.get(column) for r in shown if r.get(column) is not None]
-        numeric = bool(values) and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
-        table.add_column(headers.get(column, column.replace("_", " ")), footer=footer, overflow="fold",
-                         justify="right" if numeric else "left")
-    for row in shown:
-        table.add_row(*(_cell(row.get(c)) for c in columns))
-    console.print(table)
+    numeric = {c for c in columns if _numeric([r.get(c) for r in shown if r.get(c) is not None])}
+    print_table(console, shown, columns, title=title, headers=headers, caption=caption,
+                footers=totals if totals is not None else None,
+                justify=lambda c: "right" if c in numeric else "left")
     if more:
         console.print(f"[yellow]{more} more row{'s' if more != 1 else ''} not shown: narrow the scope or the"
                       " period, or use --format csv[/yellow]")
@@ -85,6 +79,10 @@ def render_report(
         after(console)
     elif not caption:
         console.print(f"[dim]{len(shown) + more} row{'s' if len(shown) + more != 1 else ''}[/dim]")
+
+
+def _numeric(values: list) -> bool:
+    return bool(values) and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
 
 
 def sum_columns(rows: list[dict], columns: Sequence[str], label_column: str, label: str = "total") -> dict:

@@ -14,9 +14,17 @@ def _t(value) -> str:
     return str(value)
 
 
+def _shown(value) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return _t(value)
+
+
 def print_request(r: dict) -> None:
     from rich.console import Console
     from rich.table import Table
+
+    from score_cli.cli.fit import print_table
 
     console = Console()
     client = r["client"]
@@ -53,10 +61,4 @@ def print_request(r: dict) -> None:
     for title, rows, columns in sections:
         if not rows:
             continue
-        table = Table(title=title, title_justify="left", header_style="bold")
-        for column in columns:
-            table.add_column(column.replace("_", " "), overflow="fold")
-        for row in rows:
-            table.add_row(*(("yes" if row.get(c) is True else "" if row.get(c) is False else _t(row.get(c)))
-                            for c in columns))
-        console.print(table)
+        print_table(console, rows, columns, title=title, title_justify="left", cell=_shown)

@@ -26,7 +26,9 @@ def sweep(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing when nothing happened.")] = False,
     fmt: FormatOption = None,
 ) -> None:
-    """Nightly work: time out unaccepted assignments, remind overdue mentors, flag contact
+    """Nightly work: timeouts, reminders, pause ends.
+
+    Nightly work: time out unaccepted assignments, remind overdue mentors, flag contact
     follow-ups, end pauses that are over, recount direct-request limits.
 
     Safe to run twice, or twice at once. Exit 0 when done, 1 when some items failed (the

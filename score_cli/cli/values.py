@@ -10,6 +10,8 @@ from typing import Any
 
 from typer import BadParameter
 
+from score_cli.cli.placeholders import name_placeholder
+
 _TRUE = {"1", "true", "t", "yes", "y", "on"}
 _FALSE = {"0", "false", "f", "no", "n", "off", ""}
 
@@ -53,9 +55,11 @@ def _number(kind: type, value: Any, info, param, ctx):
 
 def convert_plainly(command, ctx) -> None:
     """Give every text, flag and number parameter of `command` and its subcommands the plain
-    conversion, through Click's `Parameter.process_value`. Typer adds its completion and help
-    options after the group is built, so this runs once the command line is being parsed."""
+    conversion through Click's `Parameter.process_value`, and its help placeholder. Typer adds its
+    completion and help options after the group is built, so this runs once the command line is
+    being parsed."""
     for param in command.get_params(ctx):
+        name_placeholder(param)
         descriptor = getattr(param, "type_descriptor", None)
         if descriptor is None or descriptor.file_annotation is not None or descriptor.parameter_info.parser:
             continue

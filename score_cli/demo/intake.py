@@ -15,6 +15,7 @@ from score_cli.demo.timeline import SubmissionClock
 REPEAT_SHARE = 0.12  # a later request by a client seen before
 DUPLICATE_SHARE = 0.03  # the same person again within days, with another e-mail address
 SCRIPTED_PER = 1500  # one scripted request of each kind per this many requests (2 at least)
+TOUR_CHAPTER = "BOS01"  # the chapter whose coordinator the tour acts as: it gets one of each script
 _SCRIPT_WINDOW = timedelta(days=26)  # scripts only concern the last few weeks
 
 
@@ -32,6 +33,8 @@ class Intake:
         self.areas, self.business_types = tuple(areas), tuple(business_types)
         self.quota = {s.name: max(2, count // SCRIPTED_PER) for s in SCRIPTS}
         self.not_live = [ch for ch in chapters if not ch.live]
+        self.tour = next((ch for ch in chapters if ch.code == TOUR_CHAPTER), None)
+        self.tour_quota = {s.name: 1 for s in SCRIPTS if s.name != "national_waiting"} if self.tour else {}
 
     def submit(self, i: int, batch) -> RequestLife:
         """Request number i (in submission order), with its client rows already in `batch`."""
@@ -49,7 +52,8 @@ class Intake:
             client = clients.new(chapter, rid, at, batch, like=original)
             duplicate_of = original.first_request
         else:
-            chapter = self._national_showcase(at) or rng.choices(self.chapters, cum_weights=self.cum)[0]
+            chapter = (self._national_showcase(at) or self._tour_showcase(at)
+                       or rng.choices(self.chapters, cum_weights=self.cum)[0])
             client = clients.new(chapter, rid, at, batch)
         if not known:
             clients.remember(client)
@@ -79,9 +83,24 @@ class Intake:
             return self.rng.choice(self.not_live)
         return None
 
+    def _tour_showcase(self, at) -> ChapterInfo | None:
+        """The tour's chapter gets one request of each script: a new client whose submission
+        time fits a script the chapter still lacks is sent there."""
+        if self.tour is None or at < self.w.now - _SCRIPT_WINDOW:
+            return None
+        for script in SCRIPTS:
+            if self.tour_quota.get(script.name) and script_fits(script, at, self.w.now, self.tour):
+                return self.tour
+        return None
+
     def _script(self, at, chapter: ChapterInfo):
         if at < self.w.now - _SCRIPT_WINDOW:
             return None
+        if chapter is self.tour:
+            for script in SCRIPTS:
+                if self.tour_quota.get(script.name) and script_fits(script, at, self.w.now, chapter):
+                    self.tour_quota[script.name] -= 1
+                    return script
         for script in SCRIPTS:
             if self.quota[script.name] and script_fits(script, at, self.w.now, chapter):
                 self.quota[script.name] -= 1

@@ -79,6 +79,15 @@ def awake(t: datetime, zone: ZoneInfo) -> datetime:
     return local_instant(day, 7 * 60 + local.minute, zone)
 
 
+def demo_now(t: datetime) -> datetime:
+    """The moment a demo built at `t` is built as of: 05:00 UTC of the day (of the day before,
+    before 05:00), an hour before the nightly sweep. However often it is rebuilt that day, the
+    same seed gives the same requests, ids, names, statuses and deadlines."""
+    t = t.astimezone(UTC)
+    anchor = t.replace(hour=5, minute=0, second=0, microsecond=0)
+    return anchor if anchor <= t else anchor - timedelta(days=1)
+
+
 def next_sweep(t: datetime) -> datetime:
     """The nightly `score sweep` runs at 06:00 UTC (01:00 Eastern)."""
     run = t.replace(hour=6, minute=0, second=0, microsecond=0)

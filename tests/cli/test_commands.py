@@ -115,10 +115,10 @@ def test_a_reader_that_stops_reading_ends_the_command_quietly(world, fmt):
 def test_the_programs_help_names_every_command_and_group_and_a_groups_help_its_commands():
     top = subprocess.run([sys.executable, "-m", "score_cli", "--help"], capture_output=True, text=True).stdout
     for line in ("show              Everything about one request", "queue             The Client Intake Queue.",
-                 "report            Reports: unserved clients"):
+                 "report            Reports: clients not yet served"):
         assert line in top
     queue = subprocess.run([sys.executable, "-m", "score_cli", "queue", "--help"], capture_output=True, text=True)
-    assert "list  Open requests not yet in progress" in queue.stdout
+    assert "list  Open requests, those waiting for a mentor first." in queue.stdout
 
 
 def test_python_dash_m_runs_the_same_app():
@@ -134,6 +134,13 @@ def test_the_programs_help_shows_each_summary_whole_on_one_line_of_80_columns():
     for name, (_, _, summary) in COMMANDS.items():
         assert f"{name.ljust(18)}{summary}" in top, name
     assert max(len(line) for line in top.splitlines()) <= 80
+
+
+def test_each_summary_in_the_command_table_is_the_first_line_of_the_commands_help():
+    from score_cli.cli.commands import COMMANDS, load_command
+
+    for name, (_, _, summary) in COMMANDS.items():
+        assert (load_command(name).help or "").strip().splitlines()[0] == summary, name
 
 
 def test_a_command_runs_with_only_its_own_module_loaded():

@@ -70,7 +70,7 @@ def test_show_of_an_unknown_or_malformed_id(db):
     assert ran.exit_code == 2 and "MRE-123" in ran.stderr
 
 
-def test_queue_list_oldest_first_with_waiting_days_and_overdue_flags(db):
+def test_queue_list_waiting_first_with_waiting_days_and_overdue_flags(db):
     with freeze_time("2026-11-20 15:00:00"):  # Fri 10:00 in Boston
         submit(db)
         score("assign", "MRE-1", MENTOR, db=db, actor=CIC)
@@ -82,14 +82,42 @@ def test_queue_list_oldest_first_with_waiting_days_and_overdue_flags(db):
         overdue = score("queue", "list", "--overdue", "--format", "json", db=db, actor=CIC).json()
         unassigned = score("queue", "list", "--unassigned", "--format", "json", db=db, actor=CIC).json()
         staged = score("queue", "list", "--stage", "pending-reassignment", "--format", "json", db=db, actor=CIC).json()
-    assert [r["id"] for r in rows] == ["MRE-1", "MRE-2"]
-    first = rows[0]
-    assert first["owner"] == MENTOR and first["accept_overdue"] is True and first["timed_out"] is False
-    assert first["business_days_waiting"] == 3  # Fri, Mon, Tue
-    assert rows[1]["business_days_waiting"] == 2 and rows[1]["owner"] is None
+    assert [r["id"] for r in rows] == ["MRE-2", "MRE-1"]  # waiting for a mentor comes first
+    overdue_row = rows[1]
+    assert overdue_row["owner"] == MENTOR and overdue_row["accept_overdue"] is True and overdue_row["timed_out"] is False
+    assert overdue_row["business_days_waiting"] == 3  # Fri, Mon, Tue
+    assert rows[0]["business_days_waiting"] == 2 and rows[0]["owner"] is None
     assert [r["id"] for r in overdue] == ["MRE-1"]
     assert [r["id"] for r in unassigned] == ["MRE-2"]
     assert staged == []
+
+
+def test_queue_list_puts_waiting_then_overdue_then_longest_in_stage(db):
+    with freeze_time("2026-11-02 15:00:00"):  # Mon
+        for name in ("Ann", "Bob", "Cy", "Di"):
+            score("intake", "submit", "--name", name, "--email", f"{name.lower()}@x.com", "--chapter", "BOS01",
+                  "--question", "Q", db=db)
+        score("assign", "MRE-1", MENTOR, db=db, actor=CIC)
+        score("accept", "MRE-1", db=db, actor=MENTOR)  # accepted: neither waiting nor overdue
+    with freeze_time("2026-11-04 15:00:00"):  # Wed
+        score("assign", "MRE-2", MENTOR, db=db, actor=CIC)  # accept due Fri 10:00
+    with freeze_time("2026-11-05 15:00:00"):  # Thu
+        score("assign", "MRE-3", MENTOR, db=db, actor=CIC)  # accept due Mon 10:00
+    with freeze_time("2026-11-06 15:05:00"):  # Fri 10:05: MRE-2 is past its accept-due time
+        work = score("queue", "list", "--format", "json", db=db, actor=CIC).json()
+        by_submission = score("queue", "list", "--sort", "submitted", "--format", "json", db=db, actor=CIC).json()
+        bad = score("queue", "list", "--sort", "newest", db=db, actor=CIC)
+    # MRE-4 waits for a mentor; MRE-2 is overdue; MRE-1 (accepted Mon) has been longer in its
+    # stage than MRE-3 (assigned Thu).
+    assert [r["id"] for r in work] == ["MRE-4", "MRE-2", "MRE-1", "MRE-3"]
+    assert [r["id"] for r in by_submission] == ["MRE-1", "MRE-2", "MRE-3", "MRE-4"]
+    assert bad.exit_code == 2 and "--sort must be one of work" in bad.stderr
+
+
+def test_an_empty_queue_listing_says_what_was_empty(db):
+    submit(db)
+    ran = score("queue", "list", "--overdue", "--chapter", "BOS01", "--format", "table", db=db, actor=CIC)
+    assert ran.exit_code == 0 and "no overdue requests in BOS01" in ran.stdout
 
 
 def test_queue_list_scopes(db):
@@ -110,7 +138,9 @@ def test_assign_suggest_prints_a_reason_on_every_line(db):
     assert rows and all(r["reason"] for r in rows)
     assert rows[0]["email"] == MENTOR  # the only one with Marketing & Sales expertise
     csv_out = score("assign", "MRE-1", "--suggest", "--format", "csv", db=db, actor=CIC).stdout
-    assert csv_out.splitlines()[0] == "rank,email,name,chapter,reason"
+    header = csv_out.splitlines()[0].split(",")
+    assert header[:5] == ["rank", "email", "name", "chapter", "reason"]  # the table's columns first
+    assert set(header) == set(rows[0])  # then every other column the JSON has
 
 
 def test_a_refused_assignment_changes_nothing(db, world):
@@ -150,6 +180,26 @@ def test_intake_import_checks_every_row_before_writing_any(db, world, tmp_path):
     assert by_client["Di"]["submitted_at"] == "2026-11-03T09:30:00-05:00"  # read in Bangor's time zone
     again = score("intake", "import", csv_file, "--skip-invalid", "--format", "json", db=db).json()
     assert again["imported"] == 0 and again["already_present"] == 2
+    rerun = score("intake", "import", csv_file, "--skip-invalid", db=db)
+    assert rerun.exit_code == 0
+    assert "imported 0 request(s), skipped 2 already imported, rejected 2" in rerun.stdout
+
+
+def test_assigning_a_request_someone_already_owns_is_a_rule_not_a_race(db, world):
+    submit(db)
+    score("assign", "MRE-1", MENTOR, db=db, actor=CIC)
+    before = dump(world.url)
+    ran = score("assign", "MRE-1", MENTOR, db=db, actor=CIC)
+    assert ran.exit_code == 1
+    assert f"MRE-1 is already assigned to {MENTOR}: use score reassign MRE-1" in ran.stderr
+    assert dump(world.url) == before
+
+
+def test_setting_the_status_a_volunteer_already_has_is_done(db):
+    first = score("volunteer", "set-status", MENTOR, "inactive", db=db, actor="admin@example.org")
+    again = score("volunteer", "set-status", MENTOR, "inactive", db=db, actor="admin@example.org")
+    assert first.exit_code == 0 and f"{MENTOR} is now inactive" in first.stderr + first.stdout
+    assert again.exit_code == 0 and f"{MENTOR} is already inactive" in again.stderr + again.stdout
 
 
 def test_intake_import_reads_json_lines_from_stdin(db):
@@ -181,8 +231,11 @@ def test_two_coordinators_assigning_at_once_exactly_one_wins(db, world):
     first = subprocess.Popen(command + [MENTOR], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     second = subprocess.Popen(command + [MENTOR2], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     results = sorted([(p.wait(timeout=60), p.stderr.read()) for p in (first, second)])
-    assert [code for code, _ in results] == [0, 4]
-    assert "changed since you looked" in results[1][1]
+    (won, _), (lost, why) = results
+    assert won == 0 and lost in (1, 4)
+    # the loser read the request after the winner wrote it (a rule: it is already assigned), or
+    # before (a race: it changed between this command's read and its write)
+    assert ("is already assigned to" if lost == 1 else "changed since you looked") in why
     shown = score("show", "MRE-1", "--format", "json", db=db, actor=CIC).json()
     assert len(shown["assignments"]) == 1
     assert shown["owner"] == shown["assignments"][0]["mentor"]

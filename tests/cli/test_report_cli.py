@@ -46,7 +46,7 @@ def test_the_not_assigned_report_in_json(world):
     [row] = ran.json()
     assert row["client"] == "Ann Waiting" and row["business_days_in_stage"] == 4
     assert row["submitted_at"] == "2026-11-16T09:00:00-05:00"
-    assert row["next_action"] == "assign a mentor (score assign MRE --suggest)"
+    assert row["next_action"] == f"assign a mentor (score assign {row['id']} --suggest)"
 
 
 def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(world):

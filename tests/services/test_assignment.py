@@ -7,7 +7,7 @@ from freezegun import freeze_time
 from sqlalchemy import select
 
 from score_cli.services.requests import assignment
-from score_cli.domain.errors import Conflict, Refused
+from score_cli.domain.errors import Refused
 from score_cli.store.models import Assignment, AuditEvent, MentoringRequest, OutboxMessage
 from tests.world import CIC, CIC_AUS, MENTOR, SME
 
@@ -47,9 +47,9 @@ def test_a_mentor_may_not_assign(world):
         assignment.assign(world.store, MENTOR, request_id, MENTOR)
 
 
-def test_assigning_an_assigned_request_is_a_conflict(world):
+def test_assigning_an_assigned_request_is_refused_by_the_rule(world):
     request_id = world.assigned(MENTOR)
-    with pytest.raises(Conflict, match="changed since you looked"):
+    with pytest.raises(Refused, match=f"is already assigned to {MENTOR}: use score reassign"):
         assignment.assign(world.store, CIC, request_id, MENTOR)
 
 

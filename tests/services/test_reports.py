@@ -64,15 +64,15 @@ def test_not_assigned_rows_say_how_long_and_what_to_do(world):
     assert first["status"] == "new" and first["client"] == "Ann Waiting" and first["owner"] is None
     assert first["business_days_in_stage"] == 4  # Mon 16 .. Fri 20: Mon, Tue, Wed, Thu
     assert first["deadline"] is None and first["deadline_passed"] is False
-    assert first["next_action"] == "assign a mentor (score assign MRE --suggest)"
+    assert first["next_action"] == f"assign a mentor (score assign MRE-{waiting} --suggest)"
     assert first["flags"] == []
+    assert second["next_action"] == (f"declined by {MENTOR}: read the decline note (score show MRE-{declined})"
+                                     f" and assign another mentor (score assign MRE-{declined} --suggest)")
     assert first["submitted_at"] == utc("2026-11-16T09:00:00-05:00")
     assert str(first["submitted_at"].utcoffset()) == "-1 day, 19:00:00"  # shown in Boston time
     assert second["status"] == "pending_reassignment"
     assert second["business_days_in_stage"] == 2  # back in the queue Wed 18: Wed, Thu
     assert second["business_days_waiting"] == 4
-    assert second["next_action"] == ("declined by mentor@example.org: read the decline note and assign another"
-                                     " mentor")
     with at(NOW):
         national = stage_report(world.store, ADMIN, Scope("national"), "not-assigned")
         district = stage_report(world.store, RCIC, Scope("district", world.district_of("BOS01")), "not-assigned")
@@ -145,7 +145,8 @@ def test_not_accepted_shows_the_accept_deadline_and_the_timeout(world):
     assert o["deadline_at"] == utc("2026-11-19T10:00:00-05:00") and o["deadline_passed"] is True
     assert o["timeout_at"] == utc("2026-11-24T10:00:00-05:00")
     assert o["flags"] == ["accept_overdue"]
-    assert o["next_action"].startswith("check in with the assigned mentor: are they able to accept?")
+    assert o["next_action"].startswith("check in with mentor2@example.org: are they able to accept?")
+    assert f"(score reassign {o['id']} --to-queue --reason 'not accepted in time')" in o["next_action"]
     assert t["timeout_at"] == utc("2026-11-17T10:00:00-05:00")  # 10, 12, 13, 16, 17
     assert t["flags"] == ["timed_out"]
     assert t["business_days_in_stage"] == 8  # Mon 9 .. Fri 20 without Wed 11
@@ -167,7 +168,8 @@ def test_an_owner_who_left_or_paused_comes_first_in_the_advice(world):
         rows = by_id(stage_report(world.store, CIC, BOS, "not-accepted"))
     assert rows[f"MRE-{left}"]["owner_status"] == "inactive"
     assert rows[f"MRE-{left}"]["flags"] == ["owner_inactive"]
-    assert rows[f"MRE-{left}"]["next_action"].startswith("owner is no longer active: reassign")
+    assert rows[f"MRE-{left}"]["next_action"].startswith(
+        f"owner prov@example.org is no longer active: put it back in the queue (score reassign MRE-{left} --to-queue")
     assert rows[f"MRE-{paused}"]["flags"] == ["owner_paused"]
     assert rows[f"MRE-{paused}"]["next_action"] == ("owner is paused until 2026-12-31: check in with the mentor,"
                                                     " or reassign")
@@ -257,10 +259,12 @@ def test_orphaned_lists_requests_whose_owner_or_team_member_left(world):
     assert set(rows) == {f"MRE-{owner_left}", f"MRE-{team_left}"} and f"MRE-{fine}" not in rows
     o, t = rows[f"MRE-{owner_left}"], rows[f"MRE-{team_left}"]
     assert o["owner_status"] == "resigned" and o["flags"] == ["owner_inactive"] and o["inactive_team"] == []
-    assert o["next_action"].startswith("owner is no longer active: reassign")
+    assert o["next_action"].startswith(
+        f"owner prov@example.org is no longer active: put it back in the queue (score reassign MRE-{owner_left}")
     assert t["owner"] == MENTOR and t["inactive_team"] == ["mentor2@example.org (inactive)"]
     assert t["flags"] == ["team_member_inactive"]
-    assert t["next_action"].startswith("a case team member is no longer active: the owner can refer")
+    assert t["next_action"].startswith(f"a case team member is no longer active: {MENTOR} can refer")
+    assert f"(score refer MRE-{team_left} EMAIL --reason TEXT)" in t["next_action"]
 
 
 # --- capacity ----------------------------------------------------------------------------------

@@ -16,7 +16,9 @@ def build_demo_store(url: str, *, requests: int, volunteers: int, seed: int, rep
                      on_progress: Callable[[int], None] | None = None) -> dict:
     """Generate into a new file beside the target and move it into place when complete,
     so an interrupted demo never leaves a half-built store behind."""
+    from score_cli import clock
     from score_cli.demo import populate
+    from score_cli.demo.timeline import demo_now
 
     started = time.perf_counter()
     final = sqlite_path(url)
@@ -34,7 +36,7 @@ def build_demo_store(url: str, *, requests: int, volunteers: int, seed: int, rep
     store = Store(work_url)
     try:
         counts = populate(store.engine, requests=requests, volunteers=volunteers, seed=seed,
-                          on_progress=on_progress)
+                          now=demo_now(clock.now()), on_progress=on_progress)
         waiting = tour_request(store, "BOS01")
     finally:
         store.close()

@@ -1,4 +1,4 @@
-"""The Client Intake Queue: open requests not yet in progress, oldest first (SPEC §4, issue 3)."""
+"""The Client Intake Queue: open requests not yet in progress, the work first (SPEC §4, issues 3, 19)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from score_cli.domain import calendar
 from score_cli.services import validate
 from score_cli.services.organisation import permissions
 from score_cli.domain.access import MINE, Record
+from score_cli.domain.errors import Invalid
 from score_cli.services.organisation.scope import Scope, chapter_sql, resolve
 from score_cli.services.timefmt import local
 from score_cli.store.db import Store
@@ -26,11 +27,29 @@ JOIN chapter ON chapter.code = r.chapter_code
 LEFT JOIN volunteer ON volunteer.id = r.owner_id  -- the owner
 LEFT JOIN assignment ON assignment.request_id = r.id AND assignment.outcome = 'open'
 WHERE r.status IN :statuses"""
+# The orders `queue list --sort` offers. "work": requests waiting for a mentor (oldest first),
+# then assignments past their accept-due time (longest overdue first), then the rest by time in
+# their stage (longest first).
+_WAITING = "r.status IN (" + ", ".join(f"'{s}'" for s in sorted(QUEUED_STATUSES)) + ")"
+_OVERDUE = "assignment.accept_due_at < :now"
+SORTS = {
+    "work": f"CASE WHEN {_WAITING} THEN 0 WHEN {_OVERDUE} THEN 1 ELSE 2 END,"
+            f" CASE WHEN {_WAITING} THEN r.submitted_at WHEN {_OVERDUE} THEN assignment.accept_due_at"
+            " ELSE r.status_changed_at END, r.id",
+    "submitted": "r.submitted_at, r.id",
+    "stage": "r.status_changed_at, r.id",
+    "accept-due": "CASE WHEN assignment.accept_due_at IS NULL THEN 1 ELSE 0 END, assignment.accept_due_at, r.id",
+    "id": "r.id",
+}
 _TYPES = dict(submitted_at=AT, status_changed_at=AT, client_was_known=FLAG, accept_due_at=AT, timeout_at=AT)
 
 
 def list_queue(store: Store, actor_email: str | None, scope: Scope | None, *, stage: str | None = None,
-               overdue: bool = False, unassigned: bool = False, limit: int | None = None) -> list[dict]:
+               overdue: bool = False, unassigned: bool = False, limit: int | None = None,
+               sort: str = "work") -> list[dict]:
+    order = SORTS.get((sort or "").strip().lower().replace("_", "-"))
+    if order is None:
+        raise Invalid(f"--sort must be one of {', '.join(SORTS)}, not {sort!r}")
     statuses = list(IN_QUEUE)
     if stage is not None:
         statuses = [Status(validate.choice(stage, IN_QUEUE, what="--stage"))]
@@ -50,14 +69,14 @@ def list_queue(store: Store, actor_email: str | None, scope: Scope | None, *, st
                 sql += " AND " + where
                 params.update(scope_params)
         if overdue:
-            sql += " AND assignment.accept_due_at < :now"
-            params["now"] = now
-        sql += " ORDER BY r.submitted_at, r.id"
+            sql += " AND " + _OVERDUE
+        params["now"] = now
+        sql += " ORDER BY " + order
         if limit:
             sql += " LIMIT :limit"
             params["limit"] = limit
-        times = ("now",) if overdue else ()
-        rows = conn.execute(query(sql, lists=("statuses",), times=times, **_TYPES), params).all()
+        rows = conn.execute(query(sql, lists=("statuses",), times=("now",) if ":now" in sql else (),
+                                  **_TYPES), params).all()
     calendars: dict[str, calendar.BusinessCalendar] = {}  # a national queue spans many chapters
     return [_row(r, now, calendars) for r in rows]
 

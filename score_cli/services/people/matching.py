@@ -102,7 +102,7 @@ def suggest(store: Store, actor_email: str | None, request_id: int, *, limit: in
     excluded["outside_area_not_serving"] = outside_refusing
     result.excluded = excluded
     if not result.rows:
-        result.advice = _advice(excluded, chapter.code)
+        result.advice = _advice(excluded, request.id)
     return result
 
 
@@ -168,8 +168,9 @@ def _row(v, tier: int, expert: bool, load: int, accepted: int, left: int | None)
             "reason": reason + (f"; {', '.join(flags)}" if flags else "")}
 
 
-def _advice(excluded: dict[str, int], chapter: str) -> str:
+def _advice(excluded: dict[str, int], request_id: int) -> str:
     parts = [f"{n} {what.replace('_', ' ')}" for what, n in excluded.items() if n]
     why = "; ".join(parts) if parts else "no active mentors in reach"
     return (f"no eligible mentor for this request ({why}). Next: ask mentors nearby to serve clients outside"
-            f" their area, try --include-sme, or transfer it: score transfer-chapter MRE CHAPTER --reason ...")
+            f" their area, try score assign {request_label(request_id)} --suggest --include-sme, or transfer it to"
+            f" another chapter: score transfer-chapter {request_label(request_id)} CODE --reason TEXT")

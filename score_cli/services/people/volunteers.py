@@ -167,12 +167,12 @@ def set_status(store: Store, actor_email: str | None, email: str, status: str,
         volunteer = get(session, email)
         permissions.require(actor, "volunteer.manage",
                             permissions.place_of(session, volunteer.chapter_code))
-        if volunteer.status == status:
-            raise Refused(f"{volunteer.email} is already {status}")
-        before, volunteer.status = volunteer.status, status
-        audit.record(session, actor=actor.email, action="volunteer.set_status",
-                     volunteer_id=volunteer.id, from_status=before, to_status=status, reason=reason)
-    return describe(store, email)
+        changed = volunteer.status != status  # already so: nothing to write, and nothing wrong
+        if changed:
+            before, volunteer.status = volunteer.status, status
+            audit.record(session, actor=actor.email, action="volunteer.set_status",
+                         volunteer_id=volunteer.id, from_status=before, to_status=status, reason=reason)
+    return {**describe(store, email), "changed": changed}
 
 
 def grant(store: Store, actor_email: str | None, email: str, role: str, scope: str | None) -> dict:

@@ -160,9 +160,11 @@ def next_action(cap: ChapterCapacity) -> str | None:
     if cap.available == 0:
         what = f"all {cap.mentors} mentors are paused" if cap.mentors else "it has no mentors"
         return (f"no mentor available in {ch.code} ({what}): widen to the district or region"
-                " (score assign MRE --suggest) or transfer the requests")
+                f" (score queue list --chapter {ch.code} --unassigned, then each with score assign --suggest)"
+                " or transfer the requests")
     if cap.waiting > cap.capacity_left:
         return (f"short of capacity this week ({cap.waiting} waiting, {cap.capacity_left} places left):"
                 " widen to the district or region, transfer, or tell waiting clients about webinars"
-                " (score notify waiting-clients)" + unknown)
-    return "enough capacity this week: assign (score assign MRE --suggest)" + unknown
+                f" (score notify waiting-clients --older-than 3)" + unknown)
+    return (f"enough capacity this week: assign (score queue list --chapter {ch.code} --unassigned)"
+            + unknown)

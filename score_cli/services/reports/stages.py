@@ -316,28 +316,30 @@ class _Context:
             if action:
                 actions.append(action)
 
+        mre = row["id"]
         if r.owner and r.owner_status != VolunteerStatus.ACTIVE:
-            note("owner_inactive", "owner is no longer active: reassign (score reassign MRE MENTOR --reason ...)"
-                 " and, as time has passed, let the client know a new mentor is found")
+            note("owner_inactive", f"owner {r.owner} is no longer active: put it back in the queue (score reassign"
+                 f" {mre} --to-queue --reason 'mentor no longer active'), assign another mentor (score assign {mre}"
+                 " --suggest) and, as time has passed, let the client know a new mentor is found")
         if r.duplicate:
             other = r.duplicate_status
             served = other in OWNED
             note("possible_duplicate",
                  f"possible duplicate of {label(r.duplicate)} ({other}): "
                  + ("if the client is already being served there, withdraw this one" if served
-                    else "withdraw one of them (score withdraw MRE --reason duplicate)"))
+                    else f"withdraw one of them (score withdraw {mre} --reason duplicate)"))
         today = self.run.today(ch.timezone)
         if r.owner and r.owner_status == VolunteerStatus.ACTIVE and paused_on(r, today):
             note("owner_paused", f"owner is paused until {r.pause_until or 'further notice'}: check in with the"
                  " mentor, or reassign")
-        stage_action = getattr(self, "_" + r.status)(r, row, ch, note, deadline_at, timeout_at, now)
+        stage_action = getattr(self, "_" + r.status)(r, row, ch, note, deadline_at, timeout_at, now, mre)
         if stage_action:
             actions.append(stage_action)
         return flags, actions[0] if actions else "none"
 
     # one method per status: the stage's own advice (flags added through `note`)
 
-    def _new(self, r, row, ch, note, *_):
+    def _new(self, r, row, ch, note, deadline_at, timeout_at, now, mre):
         if r.queue == NATIONAL_QUEUE:
             note("national_queue", f"in the National Intake Queue ({ch.code} is not live): a national coordinator"
                  " assigns it or transfers it to a live chapter")
@@ -347,52 +349,54 @@ class _Context:
         cap = self.capacity(ch.code)
         if cap is not None and ch.live and cap.short:
             note("no_capacity", f"no mentor capacity left in {ch.code} this week: widen to the district or region"
-                 " (score assign MRE --suggest) or transfer; tell the client about webinars meanwhile"
-                 " (score notify waiting-clients)")
-        previous = {Outcome.DECLINED: "declined by {}: read the decline note and assign another mentor",
-                    Outcome.TIMED_OUT: "timed out with {}: assign another mentor",
-                    Outcome.RETURNED: "returned by {}: read the return note and assign another mentor",
-                    Outcome.REASSIGNED: "taken back from {}: assign another mentor"}
+                 f" (score assign {mre} --suggest) or transfer; tell the client about webinars meanwhile"
+                 f" (score notify waiting-clients --older-than 3)")
+        previous = {Outcome.DECLINED: "declined by {}: read the decline note (score show {}) and assign another"
+                                      " mentor (score assign {} --suggest)",
+                    Outcome.TIMED_OUT: "timed out with {}: assign another mentor (score assign {} --suggest)",
+                    Outcome.RETURNED: "returned by {}: read the return note (score show {}) and assign another"
+                                      " mentor (score assign {} --suggest)",
+                    Outcome.REASSIGNED: "taken back from {}: assign another mentor (score assign {} --suggest)"}
         if r.status == Status.PENDING_REASSIGNMENT and r.latest_outcome in previous:
-            return previous[r.latest_outcome].format(r.latest_mentor)
-        return "assign a mentor (score assign MRE --suggest)"
+            return previous[r.latest_outcome].format(r.latest_mentor, mre, mre)
+        return f"assign a mentor (score assign {mre} --suggest)"
 
     _pending_reassignment = _new
 
-    def _assigned(self, r, row, ch, note, deadline_at, timeout_at, now):
+    def _assigned(self, r, row, ch, note, deadline_at, timeout_at, now, mre):
         if timeout_at and timeout_at <= now:
             note("timed_out")
-            return ("past the 5-business-day timeout: reassign now, or the nightly sweep returns it to the"
-                    " queue")
+            return (f"past the 5-business-day timeout: reassign now (score reassign {mre} --to-queue --reason"
+                    " 'not accepted in time'), or the nightly sweep returns it to the queue")
         if deadline_at and deadline_at <= now:
             note("accept_overdue")
-            return ("check in with the assigned mentor: are they able to accept? The CIC can change the owner"
-                    " without waiting for the timeout")
+            return (f"check in with {r.owner}: are they able to accept? The CIC can change the owner without"
+                    f" waiting for the timeout (score reassign {mre} --to-queue --reason 'not accepted in time')")
         return f"waiting for the mentor to accept (due {local_text(deadline_at, ch.timezone)})"
 
-    def _accepted(self, r, row, ch, note, deadline_at, timeout_at, now):
+    def _accepted(self, r, row, ch, note, deadline_at, timeout_at, now, mre):
         if deadline_at <= now:
             note("window_passed")
             return ("check in with the mentor: no contact recorded in the 14-day contact window; perhaps the"
                     " status should be unable_to_contact or withdrawn")
         return "check in with the mentor: have they been able to contact the client?"
 
-    def _contacted(self, r, row, ch, note, deadline_at, timeout_at, now):
+    def _contacted(self, r, row, ch, note, deadline_at, timeout_at, now, mre):
         attempts = r.attempts or 0
         if deadline_at <= now:
             note("window_passed")
             if attempts >= ATTEMPTS_EXPECTED:
                 note("ready_to_close")
                 return ("ready to close as no_response: 3 contact attempts and no session in the 14-day"
-                        " contact window (score status MRE no_response)")
+                        f" contact window (score status {mre} no_response)")
             note("follow_up")
             return (f"follow up: {attempts} of {ATTEMPTS_EXPECTED} contact attempts and the 14-day window has"
                     " passed; if the client can't be reached, set the status to unable_to_contact or withdrawn")
         if attempts < ATTEMPTS_EXPECTED:
             note("follow_up")
             return f"follow up: {attempts} of {ATTEMPTS_EXPECTED} contact attempts so far"
-        return ("check in with the mentor: if they've met the client, they just need to record the session"
-                " (score session add MRE ...)")
+        return (f"check in with {r.owner}: if they've met the client, they just need to record the session"
+                f" (score session add {mre} --date DATE --notes TEXT)")
 
     def orphan_row(self, r, inactive_team: list[str]) -> dict:
         row, ch = self.base(r)
@@ -404,19 +408,21 @@ class _Context:
             "possible_duplicate_of": label(r.duplicate) if r.duplicate else None,
         })
         owner_gone = bool(r.owner) and r.owner_status != VolunteerStatus.ACTIVE
+        mre = row["id"]
         if owner_gone and r.duplicate and r.duplicate_status in OWNED:
             action = (f"possible duplicate of {label(r.duplicate)}, already being served: withdraw this one"
-                      " (score withdraw MRE --reason duplicate)")
+                      f" (score withdraw {mre} --reason duplicate)")
         elif owner_gone and r.status == Status.IN_PROGRESS:
             action = ("owner is no longer active and the request is in progress (it can't be reassigned):"
-                      " close it (score status MRE complete) if the client was served, otherwise withdraw it"
+                      f" close it (score status {mre} complete) if the client was served, otherwise withdraw it"
                       " and submit it again for a new mentor")
         elif owner_gone:
-            action = ("owner is no longer active: reassign (score reassign MRE MENTOR --reason ...); as time has"
-                      " passed, let the client know a new mentor is found")
+            action = (f"owner {r.owner} is no longer active: put it back in the queue (score reassign {mre}"
+                      f" --to-queue --reason 'mentor no longer active') and assign another mentor (score assign"
+                      f" {mre} --suggest); as time has passed, let the client know a new mentor is found")
         else:
-            action = ("a case team member is no longer active: the owner can refer the client to another"
-                      " mentor (score refer MRE MENTOR --reason ...)")
+            action = (f"a case team member is no longer active: {r.owner} can refer the client to another"
+                      f" mentor (score refer {mre} EMAIL --reason TEXT)")
         row["flags"] = (["owner_inactive"] if owner_gone else []) + (["team_member_inactive"] if inactive_team else [])
         row["next_action"] = action
         return row

@@ -14,7 +14,7 @@ from score_cli.services.organisation import access, permissions
 from score_cli.services.people import eligibility, volunteers
 from score_cli.services.mail import outbox
 from score_cli.services.organisation.chapters import get_chapter, queue_of
-from score_cli.domain.errors import Conflict, Invalid, Refused
+from score_cli.domain.errors import Invalid, Refused
 from score_cli.services.organisation.permissions import Actor
 from score_cli.domain.vocabulary import request_label as label
 from score_cli.services.timefmt import local_text
@@ -110,10 +110,10 @@ def assign(store: Store, actor_email: str | None, request_id: int, mentor_email:
         actor = permissions.load_actor(session, actor_email)
         request = records.load(session, request_id)
         access.require(session, actor, request, Action.ASSIGN)
-        if request.status in OWNED:
+        if request.status in OWNED:  # owned before this command began: a rule, not a race (exit 1)
             owner = session.get(Volunteer, request.owner_id)
-            raise Conflict(f"{label(request_id)} is {request.status} to {owner.email if owner else 'someone'}"
-                           " already: it changed since you looked (use `score reassign` to change the owner)")
+            raise Refused(f"{label(request_id)} is already {request.status} to {owner.email if owner else 'a mentor'}:"
+                          f" use score reassign {label(request_id)} EMAIL --reason TEXT to change the owner")
         check(Action.ASSIGN, request.status, label(request_id))
         mentor = _mentor(session, mentor_email)
         chapter = get_chapter(session, request.chapter_code)
