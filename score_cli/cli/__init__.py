@@ -23,12 +23,13 @@ class ScoreGroup(TyperGroup):
         return super().parse_args(ctx, args)
 
     def invoke(self, ctx):
+        from score_cli.cli.safe_text import line
         from score_cli.domain.errors import ScoreError
 
         try:
             return super().invoke(ctx)
         except ScoreError as exc:
-            typer.echo(f"score: {exc.message}", err=True)
+            typer.echo(f"score: {line(exc.message)}", err=True)
             raise typer.Exit(exc.exit_code) from None
         except (typer.Exit, typer.Abort, KeyboardInterrupt, TyperException):
             raise  # Click's own usage errors already print one line and exit 2
@@ -41,16 +42,18 @@ class ScoreGroup(TyperGroup):
             raise  # the reader left (`score ... | head`): Typer ends quietly with exit 1
         except OSError as exc:  # a file named on the command line that cannot be used
             name = str(exc.filename or "")[:200]
-            typer.echo(f"score: {exc.strerror or exc}{': ' + name if name else ''}", err=True)
+            typer.echo(line(f"score: {exc.strerror or exc}{': ' + name if name else ''}"), err=True)
             raise typer.Exit(2) from None
         except Exception as exc:  # a traceback never reaches the user
             return self._unexpected(exc)
 
     @staticmethod
     def _unexpected(exc: Exception):
+        from score_cli.cli.safe_text import line
+
         if os.environ.get("SCORE_DEBUG"):
             raise exc
-        typer.echo(f"score: unexpected error: {type(exc).__name__}: {exc}"
+        typer.echo(f"score: unexpected error: {type(exc).__name__}: {line(str(exc))[:300]}"
                    " (set SCORE_DEBUG=1 to see the details)", err=True)
         raise typer.Exit(1) from None
 

@@ -15,6 +15,8 @@ from typing import Annotated, Iterable, Sequence
 
 import typer
 
+from score_cli.cli.safe_text import cell as _shown, line as _line
+
 FORMATS = ("table", "json", "csv")
 
 def check_format(value: str | None) -> str | None:
@@ -86,12 +88,12 @@ def _cell(value) -> str:
     if isinstance(value, bool):
         return "yes" if value else ""
     if isinstance(value, (list, tuple)):
-        return ", ".join(str(v) for v in value)
+        return _shown(", ".join(str(v) for v in value))
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M %Z").strip()
     if isinstance(value, date):
         return value.isoformat()
-    return str(value)
+    return _shown(str(value))
 
 
 def stream_rows(rows: Iterable[dict], fmt: str, columns: Sequence[str]) -> None:
@@ -137,7 +139,7 @@ def render_rows(
     from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    console = Console(emoji=False)
     if not rows:
         console.print(f"[dim]{empty}[/dim]")
         return
@@ -167,16 +169,15 @@ def render_object(obj: dict, fmt: str, *, title: str | None = None) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=title, show_header=False, box=None, padding=(0, 2))
+    table = Table(title=title and _shown(title), show_header=False, box=None, padding=(0, 2))
     table.add_column(style="bold")
     table.add_column(overflow="fold")
     for key, value in obj.items():
-        if isinstance(value, dict):
-            value = ", ".join(f"{k}: {_cell(v)}" for k, v in value.items())
-        table.add_row(key.replace("_", " "), _cell(value))
-    Console().print(table)
+        shown = ", ".join(f"{k}: {_cell(v)}" for k, v in value.items()) if isinstance(value, dict) else _cell(value)
+        table.add_row(key.replace("_", " "), shown)
+    Console(emoji=False).print(table)
 
 
 def done(message: str) -> None:
     """A one-line confirmation on stderr, so stdout stays clean for scripts."""
-    typer.echo(message, err=True)
+    typer.echo(_line(message), err=True)
