@@ -145,8 +145,9 @@ class Store:
             yield conn
 
     def check_schema(self) -> None:
-        """Refuse to work on a store made by another version of score."""
-        with translate_errors(), self.engine.connect() as conn:
+        """Refuse to work on a store made by another version of score (a read: it never waits
+        for a writer, so a long import does not hold up `show` or `queue list`)."""
+        with translate_errors(), self.engine.execution_options(score_read_only=True).connect() as conn:
             if not inspect(conn).has_table("alembic_version"):
                 raise Refused(f"{self.describe()} is not a score store: run `score db init`")
             found = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
