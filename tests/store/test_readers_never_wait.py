@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 
 from sqlalchemy import create_engine, text
 
@@ -28,7 +27,8 @@ print("committed", flush=True)
 
 def test_show_and_queue_list_answer_while_another_process_holds_a_write_transaction(world, store_url, backend,
                                                                                    monkeypatch):
-    monkeypatch.setenv("SCORE_BUSY_TIMEOUT_MS", "500")
+    monkeypatch.setenv("SCORE_BUSY_TIMEOUT_MS", "500")  # a reader that waited would fail with exit 4
+    monkeypatch.setenv("PGOPTIONS", "-c lock_timeout=500")  # the same on PostgreSQL
     world.submit(name="Wendy Waiting")
     world.assigned(MENTOR, name="Alan Assigned", email="alan@example.com")
     db = store_url if backend == "postgresql" else store_url.removeprefix("sqlite:///")
@@ -36,10 +36,8 @@ def test_show_and_queue_list_answer_while_another_process_holds_a_write_transact
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "holding", holder.stderr.read()
-        started = time.monotonic()
         shown = score("show", "MRE-1", "--format", "json", db=db, actor=CIC)
         queue = score("queue", "list", "--chapter", "BOS01", "--format", "json", db=db, actor=CIC)
-        took = time.monotonic() - started
         if backend == "sqlite":  # the writer really holds the lock: another writer is turned away
             note = score("note", "MRE-1", "a note", db=db, actor=CIC)
             assert note.exit_code == 4, note.stderr
@@ -49,7 +47,6 @@ def test_show_and_queue_list_answer_while_another_process_holds_a_write_transact
         holder.wait(timeout=60)
     assert shown.exit_code == 0, shown.stderr
     assert queue.exit_code == 0, queue.stderr
-    assert took < 1.0  # neither read waited out the 0.5 s lock timeout
     assert shown.json()["client"]["name"] == "Wendy Waiting"  # the uncommitted write was not seen
     assert "Wendy Waiting" in queue.stdout and "(importing)" not in queue.stdout
     assert holder.stdout.read().strip() == "committed"
