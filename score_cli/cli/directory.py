@@ -71,10 +71,10 @@ def volunteer_import(
     Every row is checked first; one bad row means nothing is written, unless --skip-invalid.
     Volunteers already in the directory are left as they are.
     """
-    from score_cli.cli.files import read_text
+    from score_cli.cli.files import read_lines
     from score_cli.services.people.volunteer_import import import_volunteers
 
-    result = import_volunteers(ctx.obj.store(), ctx.obj.actor, read_text(file),
+    result = import_volunteers(ctx.obj.store(), ctx.obj.actor, read_lines(file),
                                skip_invalid=skip_invalid, dry_run=dry_run)
     if explicit_format(ctx, fmt):
         render_object(result.as_dict(), choose_format(ctx, fmt))

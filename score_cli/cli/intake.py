@@ -57,11 +57,11 @@ def import_file(
     existing_business,origin,direct_to,submitted_at]; several e-mails separated by `;`.
     JSON lines: one object per line with the same keys (`email` may be a list).
     """
-    from score_cli.cli.files import read_text
+    from score_cli.cli.files import read_lines
     from score_cli.cli.progress import progress_bar
     from score_cli.services.requests.intake_import import import_requests
 
-    content = read_text(file)
+    content = read_lines(file)
     with progress_bar("importing requests") as advance:
         result = import_requests(ctx.obj.store(), content, skip_invalid=skip_invalid, dry_run=dry_run,
                                  on_progress=advance)

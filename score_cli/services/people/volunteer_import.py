@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Iterable
 
 from sqlalchemy import select
 
@@ -34,7 +35,7 @@ class ImportResult:
                 "rejected": self.rejected, "applied": bool(self.added) or not self.rejected}
 
 
-def import_volunteers(store: Store, actor_email: str | None, content: str, *,
+def import_volunteers(store: Store, actor_email: str | None, content: str | Iterable[str], *,
                       skip_invalid: bool = False, dry_run: bool = False) -> ImportResult:
     """All rows are checked first; then all valid rows are written in one transaction,
     or none when any row is bad (unless `skip_invalid`)."""
