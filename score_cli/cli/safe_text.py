@@ -14,6 +14,7 @@ import re
 # overrides, isolates and marks that reorder what a terminal shows.
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _UNSAFE_IN_CELL = re.compile(_UNSAFE.pattern.replace("\x00-\x1f", "\x00-\x08\x0b-\x1f"))  # a cell keeps \t, \n
+_QUOTED = re.compile("'[^']{81,}'|\"[^\"]{81,}\"")
 _TAG = re.compile(r"(\\*)(\[[a-z#/@][^[]*?])")  # Rich's own pattern for a tag
 
 
@@ -44,3 +45,13 @@ def cell(text: str) -> str:
 def line(text: str) -> str:
     """A value for a plain one-line message (an error, a confirmation)."""
     return visible(text)
+
+
+def shorten_quoted(message: str, limit: int = 80) -> str:
+    """A message with each quoted value longer than `limit` cut to its start and its length, so a
+    pasted essay or a binary file's content is not echoed back whole."""
+    def cut(match: re.Match) -> str:
+        quote, value = match.group()[0], match.group()[1:-1]
+        return f"{quote}{value[:limit - 1]}…{quote} ({len(value):,} characters)"
+
+    return _QUOTED.sub(cut, message)

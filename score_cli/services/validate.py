@@ -40,7 +40,7 @@ def _letter_or_digit(ch: str) -> bool:
 def shown(value: str, limit: int = 80) -> str:
     """A value echoed back in an error: quoted, and cut to `limit` characters."""
     value = value or ""
-    return repr(value if len(value) <= limit else value[:limit] + "…") + \
+    return repr(value if len(value) <= limit else value[:limit - 1] + "…") + \
         (f" ({len(value):,} characters)" if len(value) > limit else "")
 
 

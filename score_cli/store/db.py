@@ -19,6 +19,11 @@ if TYPE_CHECKING:
 SCHEMA_REVISION = "0006"
 
 
+def newer_than_this_score(revision: str | None) -> bool:
+    """Whether a store's schema revision comes from a later score than this one."""
+    return bool(revision) and (not revision.isdigit() or int(revision) > int(SCHEMA_REVISION))
+
+
 def busy_timeout_ms() -> int:
     """How long a writer waits for another to finish before giving up (SCORE_BUSY_TIMEOUT_MS)."""
     try:
@@ -151,6 +156,9 @@ class Store:
             if not inspect(conn).has_table("alembic_version"):
                 raise Refused(f"{self.describe()} is not a score store: run `score db init`")
             found = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        if newer_than_this_score(found):
+            raise Invalid(f"the store is at schema {found}, made by a newer score: upgrade score"
+                          f" (this one knows schemas up to {SCHEMA_REVISION})")
         if found != SCHEMA_REVISION:
             raise Refused(
                 f"the store is at schema {found} and this score needs {SCHEMA_REVISION}:"
