@@ -62,8 +62,8 @@ def _plain(value):
     raise TypeError(f"cannot render {type(value).__name__}")
 
 
-def to_json(value) -> str:
-    return json.dumps(value, default=_plain, indent=2, ensure_ascii=False)
+def to_json(value, *, compact: bool = False) -> str:
+    return json.dumps(value, default=_plain, indent=None if compact else 2, ensure_ascii=False)
 
 
 def spreadsheet_safe(value) -> str:
@@ -72,8 +72,10 @@ def spreadsheet_safe(value) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, (list, tuple)):
-        value = "; ".join(str(v) for v in value)
+    if isinstance(value, (list, tuple)):  # records (a case team, notes) as JSON, not Python's repr
+        value = "; ".join(to_json(v, compact=True) if isinstance(v, dict) else str(v) for v in value)
+    elif isinstance(value, dict):
+        value = to_json(value, compact=True)
     elif isinstance(value, (datetime, date)):
         value = value.isoformat()
     text = str(value)
@@ -163,7 +165,7 @@ def render_object(obj: dict, fmt: str, *, title: str | None = None) -> None:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(["field", "value"])
         for key, value in obj.items():
-            writer.writerow([key, spreadsheet_safe(value if not isinstance(value, dict) else to_json(value))])
+            writer.writerow([key, spreadsheet_safe(value)])
         sys.stdout.write(out.getvalue())
         return
     from rich.console import Console

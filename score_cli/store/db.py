@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import ArgumentError, DataError, DBAPIError, IntegrityError, NoSuchModuleError, OperationalError
 from score_cli.domain.errors import Conflict, Invalid, NotFound, Refused
 
 if TYPE_CHECKING:
@@ -21,7 +21,7 @@ SCHEMA_REVISION = "0006"
 
 def newer_than_this_score(revision: str | None) -> bool:
     """Whether a store's schema revision comes from a later score than this one."""
-    return bool(revision) and (not revision.isdigit() or int(revision) > int(SCHEMA_REVISION))
+    return bool(revision) and revision.isdigit() and int(revision) > int(SCHEMA_REVISION)
 
 
 def busy_timeout_ms() -> int:
@@ -183,11 +183,27 @@ def translate_errors() -> Iterator[None]:
             raise Conflict("the store is busy (locked by another command): try again") from None
         if "unable to open" in message or "readonly" in message or "read-only" in message:
             raise Invalid(f"cannot use the store: {message}") from None
+        if _not_a_conflict(message):
+            raise _not_a_conflict(message) from None
         if "connection" in message.lower():
             raise NotFound(f"cannot reach the database: {message}") from None
         raise Conflict(f"the store could not complete the change: {message}") from None
+    except DataError as exc:  # a value the column cannot hold (too long, out of range)
+        raise Invalid(f"the store cannot hold a value given: {_first_line(exc)}") from None
     except DBAPIError as exc:
-        raise Conflict(f"the store could not complete the change: {_first_line(exc)}") from None
+        message = _first_line(exc)
+        if _not_a_conflict(message):
+            raise _not_a_conflict(message) from None
+        raise Conflict(f"the store could not complete the change: {message}") from None
+
+
+def _not_a_conflict(message: str) -> Invalid | None:
+    """A store error that no retry would cure: the file is no store, or the disk is full."""
+    if "not a database" in message:
+        return Invalid(f"cannot use the store: the file is not a score store ({message})")
+    if "disk is full" in message or "No space left" in message:
+        return Invalid(f"cannot write to the store: the disk is full ({message})")
+    return None
 
 
 def _first_line(exc: Exception) -> str:

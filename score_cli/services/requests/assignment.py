@@ -112,7 +112,11 @@ def assign(store: Store, actor_email: str | None, request_id: int, mentor_email:
         access.require_coordinator(session, actor, request)
         if request.status in OWNED:
             owner = session.get(Volunteer, request.owner_id)
-            raise Conflict(f"{label(request_id)} is {request.status} to {owner.email if owner else 'someone'}"
+            who = owner.email if owner else "someone"
+            if request.status != Status.ASSIGNED:  # the mentor has it in hand: a rule, not a race
+                raise Refused(f"{label(request_id)} is {request.status} with {who}: a request its mentor has"
+                              " accepted is not assigned again (use `score reassign` to change the owner)")
+            raise Conflict(f"{label(request_id)} is {request.status} to {who}"
                            " already: it changed since you looked (use `score reassign` to change the owner)")
         check(Action.ASSIGN, request.status, label(request_id))
         mentor = _mentor(session, mentor_email)
