@@ -16,13 +16,20 @@ def rows(content: str | Iterable[str], *, columns: list[str], required: list[str
     A missing, unknown or repeated column is one clear error, and so is broken CSV: a quote
     that is never closed, or closed in the middle of a cell (strict reading), which would
     otherwise swallow the rows that follow into one cell."""
-    lines = io.StringIO(content, newline="") if isinstance(content, str) else content
-    reader = csv.DictReader(lines, strict=True)
+    read = 0
+
+    def counted(lines: Iterable[str]) -> Iterator[str]:  # the line reached, for a broken row's error
+        nonlocal read
+        for read, line in enumerate(lines, start=1):  # noqa: B007
+            yield line
+
+    reader = csv.DictReader(counted(io.StringIO(content, newline="") if isinstance(content, str) else content),
+                            strict=True)
     try:
         try:
             fieldnames = reader.fieldnames or []
         except csv.Error as exc:
-            raise Invalid(f"the {what} has a broken header (line {reader.line_num}): {exc}") from None
+            raise Invalid(f"the {what} has a broken header (line {read}): {exc}") from None
         header = [h.strip().lower() for h in fieldnames]
         missing = [c for c in required if c not in header]
         if missing:
@@ -39,5 +46,5 @@ def rows(content: str | Iterable[str], *, columns: list[str], required: list[str
             yield reader.line_num, row
     except csv.Error as exc:
         quote = "'\"'" in str(exc) or "end of data" in str(exc)
-        raise Invalid(f"the {what} is not valid CSV (line {reader.line_num}): {exc}"
+        raise Invalid(f"the {what} is not valid CSV (line {read}): {exc}"
                       + (" (a quote opened in a cell and not closed where the cell ends)" if quote else "")) from None
