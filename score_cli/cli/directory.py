@@ -7,7 +7,7 @@ import typer
 
 from score_cli.cli.common import confirm as _confirm
 from score_cli.cli.output import FormatOption, choose_format, explicit_format, render_object, render_rows
-from score_cli.cli.safe_text import line
+from score_cli.cli.safe_text import line, shorten_quoted
 from score_cli.cli.scope_options import ChapterOpt, DistrictOpt, MineOpt, NationalOpt, RegionOpt, scope_from
 
 chapter_app = typer.Typer(no_args_is_help=True)
@@ -80,7 +80,8 @@ def volunteer_import(
         render_object(result.as_dict(), choose_format(ctx, fmt))
     else:
         for problem in result.rejected:
-            typer.echo(line(f"line {problem['line']}: {problem['email'] or '-'}: {problem['reason']}"), err=True)
+            said = f"line {problem['line']}: {problem['email'] or '-'}: {problem['reason']}"
+            typer.echo(line(shorten_quoted(said)), err=True)
         verb = "would add" if dry_run else "added"
         if result.rejected and not skip_invalid:
             typer.echo(f"nothing written: {len(result.rejected)} row(s) rejected"

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 import typer
 
 from score_cli.cli.output import FormatOption, choose_format, explicit_format, render_object
-from score_cli.cli.safe_text import line
+from score_cli.cli.safe_text import line, shorten_quoted
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -69,7 +69,7 @@ def import_file(
         render_object(result.as_dict(), choose_format(ctx, fmt))
     else:
         for problem in result.rejected:
-            typer.echo(line(f"line {problem['line']}: {problem['reason']}"), err=True)
+            typer.echo(line(shorten_quoted(f"line {problem['line']}: {problem['reason']}")), err=True)
         if result.rejected and not skip_invalid:
             typer.echo(f"nothing imported: {len(result.rejected)} row(s) rejected (fix them, or --skip-invalid)",
                        err=True)

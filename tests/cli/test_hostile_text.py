@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import create_engine, text
 
-from score_cli.cli.safe_text import cell, line
+from score_cli.cli.safe_text import cell, line, shorten_quoted
 from score_cli.services.requests.assignment import add_note
 from tests.helpers import score
 from tests.world import ADMIN, CIC, MENTOR
@@ -43,6 +43,8 @@ def test_the_display_rule_by_hand():
     assert cell("two\nlines") == "two\nlines"
     assert line("two\nlines\r") == "two\\x0alines\\x0d"
     assert cell("[1] and [2]") == "[1] and [2]"  # brackets that are no tag are left alone
+    assert shorten_quoted("not '" + "x" * 200 + "'") == "not '" + "x" * 79 + "…' (200 characters)"
+    assert shorten_quoted("not 'short'") == "not 'short'"
 
 
 @st.composite
