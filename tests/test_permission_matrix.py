@@ -9,6 +9,7 @@ an entry in the rulebook, or without a way here to try it, fails the test.
 from __future__ import annotations
 
 import itertools
+from datetime import date, timedelta
 from dataclasses import dataclass, field
 
 import typer
@@ -168,7 +169,8 @@ def directory_argv(world, command: str, chapter: str, tmp_path) -> list[str]:
         case "mentor settings":
             return ["mentor", "settings", fresh_volunteer(world, chapter), "--capacity", "2 per week"]
         case "pause":
-            return ["pause", fresh_volunteer(world, chapter), "--from", "today", "--until", "2099-01-31"]
+            until = (date.today() + timedelta(days=30)).isoformat()
+            return ["pause", fresh_volunteer(world, chapter), "--from", "today", "--until", until]
         case "volunteer add":
             return ["volunteer", "add", f"new{next(_numbers)}@example.org", "--name", "Nell New", "--chapter", chapter]
         case "volunteer import":

@@ -42,16 +42,25 @@ class ScoreGroup(TyperGroup):
         with formatter.section("Commands"):
             formatter.write_dl([(name, summary) for name, (_, _, summary) in COMMANDS.items()])
 
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except TyperException as exc:  # a mistake in the global options
+            self._usage(exc)
+
     def invoke(self, ctx):
+        from score_cli.cli.safe_text import line, shorten_quoted
         from score_cli.domain.errors import ScoreError
 
         try:
             return super().invoke(ctx)
         except ScoreError as exc:
-            typer.echo(f"score: {exc.message}", err=True)
+            typer.echo(f"score: {line(shorten_quoted(exc.message))}", err=True)
             raise typer.Exit(exc.exit_code) from None
-        except (typer.Exit, typer.Abort, KeyboardInterrupt, TyperException):
-            raise  # Click's own usage errors already print one line and exit 2
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except TyperException as exc:
+            self._usage(exc)
         except ValueError as exc:
             if "null" not in str(exc):  # anything else is a bug: reported as unexpected below
                 return self._unexpected(exc)
@@ -61,16 +70,30 @@ class ScoreGroup(TyperGroup):
             raise  # the reader left (`score ... | head`): Typer ends quietly with exit 1
         except OSError as exc:  # a file named on the command line that cannot be used
             name = str(exc.filename or "")[:200]
-            typer.echo(f"score: {exc.strerror or exc}{': ' + name if name else ''}", err=True)
+            typer.echo(line(f"score: {exc.strerror or exc}{': ' + name if name else ''}"), err=True)
             raise typer.Exit(2) from None
         except Exception as exc:  # a traceback never reaches the user
             return self._unexpected(exc)
 
     @staticmethod
+    def _usage(exc: TyperException):
+        """Click's usage errors as one line, like every other error, with where to find help."""
+        from score_cli.cli.safe_text import line, shorten_quoted
+
+        if getattr(exc, "exit_code", 1) != 2 or not hasattr(exc, "format_message"):
+            raise exc
+        ctx = getattr(exc, "ctx", None)
+        hint = f" (see `{ctx.command_path} -h`)" if ctx is not None else ""
+        typer.echo(f"score: {line(shorten_quoted(exc.format_message()))}{hint}", err=True)
+        raise typer.Exit(2) from None
+
+    @staticmethod
     def _unexpected(exc: Exception):
+        from score_cli.cli.safe_text import line
+
         if os.environ.get("SCORE_DEBUG"):
             raise exc
-        typer.echo(f"score: unexpected error: {type(exc).__name__}: {exc}"
+        typer.echo(f"score: unexpected error: {type(exc).__name__}: {line(str(exc))[:300]}"
                    " (set SCORE_DEBUG=1 to see the details)", err=True)
         raise typer.Exit(1) from None
 

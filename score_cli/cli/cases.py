@@ -7,6 +7,7 @@ import typer
 
 from score_cli.cli.common import RequestArg, request_number as _id
 from score_cli.cli.output import ColumnsOption, FormatOption, WideOption, choose_format, explicit_format, render_object, render_rows
+from score_cli.cli.safe_text import line as visible
 
 ReasonOpt = Annotated[str, typer.Option("--reason", help="Why (kept in the history).")]
 
@@ -18,7 +19,7 @@ def _after_change(ctx: typer.Context, fmt: str | None, request_id: int, line: st
 
         render_object(show_request(ctx.obj.store(), ctx.obj.actor, request_id), choose_format(ctx, fmt))
     else:
-        typer.echo(line)
+        typer.echo(visible(line))
 
 
 def show(ctx: typer.Context, mre: RequestArg, fmt: FormatOption = None,

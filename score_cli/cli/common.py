@@ -6,6 +6,7 @@ from typing import Annotated
 import typer
 
 from score_cli.cli.output import choose_format, explicit_format, render_object
+from score_cli.cli.safe_text import line as visible
 
 RequestArg = Annotated[str, typer.Argument(metavar="MRE", help="Request id: MRE-123 or 123.")]
 
@@ -22,4 +23,4 @@ def confirm(ctx: typer.Context, fmt: str | None, result: dict, line: str) -> Non
     if explicit_format(ctx, fmt):
         render_object(result, choose_format(ctx, fmt))
     else:
-        typer.echo(line)
+        typer.echo(visible(line))

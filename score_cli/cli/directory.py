@@ -7,6 +7,7 @@ import typer
 
 from score_cli.cli.common import confirm as _confirm
 from score_cli.cli.output import ColumnsOption, FormatOption, WideOption, choose_format, explicit_format, render_object, render_rows
+from score_cli.cli.safe_text import line, shorten_quoted
 from score_cli.cli.scope_options import scoped
 
 chapter_app = typer.Typer(no_args_is_help=True)
@@ -75,16 +76,17 @@ def volunteer_import(
     Every row is checked first; one bad row means nothing is written, unless --skip-invalid.
     Volunteers already in the directory are left as they are.
     """
-    from score_cli.cli.files import read_text
+    from score_cli.cli.files import read_lines
     from score_cli.services.people.volunteer_import import import_volunteers
 
-    result = import_volunteers(ctx.obj.store(), ctx.obj.actor, read_text(file),
+    result = import_volunteers(ctx.obj.store(), ctx.obj.actor, read_lines(file),
                                skip_invalid=skip_invalid, dry_run=dry_run)
     if explicit_format(ctx, fmt):
         render_object(result.as_dict(), choose_format(ctx, fmt))
     else:
         for problem in result.rejected:
-            typer.echo(f"line {problem['line']}: {problem['email'] or '-'}: {problem['reason']}", err=True)
+            said = f"line {problem['line']}: {problem['email'] or '-'}: {problem['reason']}"
+            typer.echo(line(shorten_quoted(said)), err=True)
         verb = "would add" if dry_run else "added"
         if result.rejected and not skip_invalid:
             typer.echo(f"nothing written: {len(result.rejected)} row(s) rejected"

@@ -6,6 +6,7 @@ from typing import Annotated, Optional
 import typer
 
 from score_cli.cli.output import FormatOption, choose_format, explicit_format, render_object
+from score_cli.cli.safe_text import line, shorten_quoted
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -56,11 +57,11 @@ def import_file(
     existing_business,origin,direct_to,submitted_at]; several e-mails separated by `;`.
     JSON lines: one object per line with the same keys (`email` may be a list).
     """
-    from score_cli.cli.files import read_text
+    from score_cli.cli.files import read_lines
     from score_cli.cli.progress import progress_bar
     from score_cli.services.requests.intake_import import import_requests
 
-    content = read_text(file)
+    content = read_lines(file)
     with progress_bar("importing requests") as advance:
         result = import_requests(ctx.obj.store(), content, skip_invalid=skip_invalid, dry_run=dry_run,
                                  on_progress=advance)
@@ -68,7 +69,7 @@ def import_file(
         render_object(result.as_dict(), choose_format(ctx, fmt))
     else:
         for problem in result.rejected:
-            typer.echo(f"line {problem['line']}: {problem['reason']}", err=True)
+            typer.echo(line(shorten_quoted(f"line {problem['line']}: {problem['reason']}")), err=True)
         if result.rejected and not skip_invalid:
             typer.echo(f"nothing imported: {len(result.rejected)} row(s) rejected (fix them, or --skip-invalid)",
                        err=True)

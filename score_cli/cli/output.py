@@ -15,6 +15,8 @@ from typing import Annotated, Iterable, Sequence
 
 import typer
 
+from score_cli.cli.safe_text import cell as _shown, line as _line
+
 FORMATS = ("table", "json", "csv")
 
 def check_format(value: str | None) -> str | None:
@@ -79,8 +81,8 @@ def _plain(value):
     raise TypeError(f"cannot render {type(value).__name__}")
 
 
-def to_json(value) -> str:
-    return json.dumps(value, default=_plain, indent=2, ensure_ascii=False)
+def to_json(value, *, compact: bool = False) -> str:
+    return json.dumps(value, default=_plain, indent=None if compact else 2, ensure_ascii=False)
 
 
 def spreadsheet_safe(value) -> str:
@@ -89,10 +91,10 @@ def spreadsheet_safe(value) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, dict):
-        value = to_json(value)
-    elif isinstance(value, (list, tuple)):
-        value = "; ".join(to_json(v) if isinstance(v, dict) else str(v) for v in value)
+    if isinstance(value, (list, tuple)):  # records (a case team, notes) as JSON, not Python's repr
+        value = "; ".join(to_json(v, compact=True) if isinstance(v, dict) else str(v) for v in value)
+    elif isinstance(value, dict):
+        value = to_json(value, compact=True)
     elif isinstance(value, (datetime, date)):
         value = value.isoformat()
     text = str(value)
@@ -107,12 +109,12 @@ def _cell(value) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, (list, tuple)):
-        return ", ".join(str(v) for v in value)
+        return _shown(", ".join(str(v) for v in value))
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M %Z").strip()
     if isinstance(value, date):
         return value.isoformat()
-    return str(value)
+    return _shown(str(value))
 
 
 def stream_rows(rows: Iterable[dict], fmt: str, columns: Sequence[str]) -> None:
@@ -163,7 +165,7 @@ def render_rows(
 
     from rich.console import Console
 
-    console = Console()
+    console = Console(emoji=False)
     if not rows:
         console.print(empty, style="dim", markup=False, highlight=False)
         return
@@ -181,22 +183,21 @@ def render_object(obj: dict, fmt: str, *, title: str | None = None) -> None:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(["field", "value"])
         for key, value in obj.items():
-            writer.writerow([key, spreadsheet_safe(value if not isinstance(value, dict) else to_json(value))])
+            writer.writerow([key, spreadsheet_safe(value)])
         sys.stdout.write(out.getvalue())
         return
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=title, show_header=False, box=None, padding=(0, 2))
+    table = Table(title=title and _shown(title), show_header=False, box=None, padding=(0, 2))
     table.add_column(style="bold")
     table.add_column(overflow="fold")
     for key, value in obj.items():
-        if isinstance(value, dict):
-            value = ", ".join(f"{k}: {_cell(v)}" for k, v in value.items())
-        table.add_row(key.replace("_", " "), _cell(value))
-    Console().print(table)
+        shown = ", ".join(f"{k}: {_cell(v)}" for k, v in value.items()) if isinstance(value, dict) else _cell(value)
+        table.add_row(key.replace("_", " "), shown)
+    Console(emoji=False).print(table)
 
 
 def done(message: str) -> None:
     """A one-line confirmation on stderr, so stdout stays clean for scripts."""
-    typer.echo(message, err=True)
+    typer.echo(_line(message), err=True)

@@ -61,7 +61,7 @@ def render_report(
             shown.append(row)
         else:
             more += 1
-    console = Console()
+    console = Console(emoji=False)
     if not shown:
         console.print(f"[bold]{title}[/bold]")
         console.print(f"[dim]{empty}[/dim]")

@@ -3,6 +3,8 @@
 
 from datetime import date, datetime
 
+from score_cli.cli.safe_text import cell
+
 
 def _t(value) -> str:
     if value is None:
@@ -11,7 +13,7 @@ def _t(value) -> str:
         return value.strftime("%a %d %b %Y %H:%M %Z")
     if isinstance(value, date):
         return value.strftime("%a %d %b %Y")
-    return str(value)
+    return cell(str(value))
 
 
 def _shown(value) -> str:
@@ -26,22 +28,22 @@ def print_request(r: dict) -> None:
 
     from score_cli.cli.fit import print_table
 
-    console = Console()
+    console = Console(emoji=False)
     client = r["client"]
     where = f"owned by {r['owner']}" if r["owner"] else f"in the {r['queue']} intake queue"
-    console.print(f"[bold]{r['id']}[/bold]  {r['status']}  ·  chapter {r['chapter']}  ·  {where}")
+    console.print(f"[bold]{r['id']}[/bold]  {r['status']}  ·  chapter {r['chapter']}  ·  {cell(where)}")
     facts = Table(show_header=False, box=None, padding=(0, 2))
     facts.add_column(style="bold")
     facts.add_column(overflow="fold")
-    facts.add_row("client", f"{client['name']} ({'existing' if client['existing_client'] else 'new'} client)")
-    facts.add_row("e-mail", ", ".join(client["emails"]))
+    facts.add_row("client", _t(client["name"]) + f" ({'existing' if client['existing_client'] else 'new'} client)")
+    facts.add_row("e-mail", _t(", ".join(client["emails"])))
     for label, value in (("phone", client["phone"]), ("business", client["business"]), ("zip", client["zip"]),
                          ("area", r["mentoring_area"]), ("type of business", r["business_type"]),
                          ("origin", r["origin_url"]), ("direct request to", r["direct_request_to"])):
         if value:
-            facts.add_row(label, str(value))
+            facts.add_row(label, _t(value))
     facts.add_row("existing business", "yes" if r["existing_business"] else "no")
-    facts.add_row("question", r["question"])
+    facts.add_row("question", _t(r["question"]))
     facts.add_row("submitted", _t(r["submitted_at"]))
     if r["accept_due_at"]:
         facts.add_row("accept due", _t(r["accept_due_at"]))

@@ -3,19 +3,45 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date, datetime
 
 from score_cli.domain.errors import Invalid
 
 _EMAIL = re.compile(r"^[^@\s,;<>\"]+@[^@\s,;<>\"]+\.[A-Za-z]{2,}$")
-_REQUEST_ID = re.compile(r"^(?:MRE-?)?(\d{1,12})$", re.IGNORECASE)
+_LOCAL_SIGNS = set("!#$%&'*+/=?^_`{|}~.-")  # what an address's local part may hold besides letters and digits
+_DOMAIN_SIGNS = set(".-")
+_REQUEST_ID = re.compile(r"^(?:MRE-?)?([0-9]{1,12})$", re.IGNORECASE)
+LARGEST_ID = 2**31 - 1  # the store's record numbers are 32-bit on PostgreSQL
 
 
 def email(text: str, *, what: str = "e-mail") -> str:
-    cleaned = (text or "").strip().lower()
-    if not _EMAIL.match(cleaned):
-        raise Invalid(f"not a valid {what}: {text!r}")
+    """An address in its one written form (NFC, lower case), or Invalid.
+
+    Only letters, digits and the signs mail addresses use are taken: an invisible (zero-width,
+    right-to-left) or look-alike character (a full-width dot) would make a second volunteer or
+    client that reads the same as the first."""
+    cleaned = unicodedata.normalize("NFC", (text or "").strip()).lower()
+    if len(cleaned) > 254 or not _EMAIL.match(cleaned) or not _mail_characters(cleaned):
+        raise Invalid(f"not a valid {what}: {shown(text)}")
     return cleaned
+
+
+def _mail_characters(address: str) -> bool:
+    local, _, domain = address.rpartition("@")
+    return all(_letter_or_digit(ch) or ch in _LOCAL_SIGNS for ch in local) \
+        and all(_letter_or_digit(ch) or ch in _DOMAIN_SIGNS for ch in domain)
+
+
+def _letter_or_digit(ch: str) -> bool:
+    return unicodedata.category(ch)[0] in "LN" or (unicodedata.category(ch) == "Mn" and not ch.isascii())
+
+
+def shown(value: str, limit: int = 80) -> str:
+    """A value echoed back in an error: quoted, and cut to `limit` characters."""
+    value = value or ""
+    return repr(value if len(value) <= limit else value[:limit - 1] + "…") + \
+        (f" ({len(value):,} characters)" if len(value) > limit else "")
 
 
 def calendar_date(text: str, *, what: str = "date") -> date:
@@ -28,20 +54,30 @@ def calendar_date(text: str, *, what: str = "date") -> date:
 
         return clock.today()
     if not cleaned or not any(ch.isdigit() for ch in cleaned):
-        raise Invalid(f"not a valid {what}: {text!r} (try 2026-11-23)")
+        raise Invalid(f"not a valid {what}: {shown(text)} (try 2026-11-23)")
     try:
         parsed = parser.parse(cleaned, default=datetime(2000, 1, 1))
     except (ValueError, OverflowError):
-        raise Invalid(f"not a valid {what}: {text!r} (try 2026-11-23)") from None
+        raise Invalid(f"not a valid {what}: {shown(text)} (try 2026-11-23)") from None
+    from score_cli.domain.calendar import FIRST_YEAR, LAST_YEAR
+
+    if not FIRST_YEAR <= parsed.year < LAST_YEAR:
+        raise Invalid(f"{what} {parsed.date().isoformat()} is outside the years score works with"
+                      f" ({FIRST_YEAR}..{LAST_YEAR - 1})")
     return parsed.date()
 
 
 def request_id(text: str) -> int:
     """`MRE-123` or `123`."""
     match = _REQUEST_ID.match((text or "").strip())
-    if not match or int(match.group(1)) == 0:
-        raise Invalid(f"not a request id: {text!r} (expected MRE-123 or 123)")
+    if not match or not is_record_id(match.group(1)):
+        raise Invalid(f"not a request id: {shown(text)} (expected MRE-123 or 123)")
     return int(match.group(1))
+
+
+def is_record_id(digits: str) -> bool:
+    """Whether a string of digits can name a record: from 1 to LARGEST_ID, ASCII digits only."""
+    return digits.isascii() and digits.isdigit() and len(digits) <= 10 and 0 < int(digits) <= LARGEST_ID
 
 
 def format_request_id(number: int) -> str:
@@ -52,12 +88,13 @@ def choice(text: str, options, *, what: str) -> str:
     cleaned = (text or "").strip().lower().replace("-", "_")
     values = [str(o) for o in options]
     if cleaned not in values:
-        raise Invalid(f"{what} must be one of {', '.join(values)}, not {text!r}")
+        raise Invalid(f"{what} must be one of {', '.join(values)}, not {shown(text)}")
     return cleaned
 
 
 def text_field(value: str | None, *, what: str, required: bool = True, limit: int = 10_000) -> str | None:
-    cleaned = (value or "").strip()
+    """Text as typed, trimmed and in its one Unicode form (NFC), so names that read the same are the same."""
+    cleaned = unicodedata.normalize("NFC", value or "").strip()
     if not cleaned:
         if required:
             raise Invalid(f"{what} must not be empty")

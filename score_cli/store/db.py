@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import ArgumentError, DataError, DBAPIError, IntegrityError, NoSuchModuleError, OperationalError
 from score_cli.domain.errors import Conflict, Invalid, NotFound, Refused
 
 if TYPE_CHECKING:
@@ -17,6 +17,11 @@ if TYPE_CHECKING:
 
 # The Alembic revision the code expects; tests check it matches the migrations' head.
 SCHEMA_REVISION = "0007"
+
+
+def newer_than_this_score(revision: str | None) -> bool:
+    """Whether a store's schema revision comes from a later score than this one."""
+    return bool(revision) and revision.isdigit() and int(revision) > int(SCHEMA_REVISION)
 
 
 def busy_timeout_ms() -> int:
@@ -145,11 +150,15 @@ class Store:
             yield conn
 
     def check_schema(self) -> None:
-        """Refuse to work on a store made by another version of score."""
-        with translate_errors(), self.engine.connect() as conn:
+        """Refuse to work on a store made by another version of score (a read: it never waits
+        for a writer, so a long import does not hold up `show` or `queue list`)."""
+        with translate_errors(), self.engine.execution_options(score_read_only=True).connect() as conn:
             if not inspect(conn).has_table("alembic_version"):
                 raise Refused(f"{self.describe()} is not a score store: run `score db init`")
             found = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        if newer_than_this_score(found):
+            raise Invalid(f"the store is at schema {found}, made by a newer score: upgrade score"
+                          f" (this one knows schemas up to {SCHEMA_REVISION})")
         if found != SCHEMA_REVISION:
             raise Refused(
                 f"the store is at schema {found} and this score needs {SCHEMA_REVISION}:"
@@ -174,11 +183,27 @@ def translate_errors() -> Iterator[None]:
             raise Conflict("the store is busy (locked by another command): try again") from None
         if "unable to open" in message or "readonly" in message or "read-only" in message:
             raise Invalid(f"cannot use the store: {message}") from None
+        if _not_a_conflict(message):
+            raise _not_a_conflict(message) from None
         if "connection" in message.lower():
             raise NotFound(f"cannot reach the database: {message}") from None
         raise Conflict(f"the store could not complete the change: {message}") from None
+    except DataError as exc:  # a value the column cannot hold (too long, out of range)
+        raise Invalid(f"the store cannot hold a value given: {_first_line(exc)}") from None
     except DBAPIError as exc:
-        raise Conflict(f"the store could not complete the change: {_first_line(exc)}") from None
+        message = _first_line(exc)
+        if _not_a_conflict(message):
+            raise _not_a_conflict(message) from None
+        raise Conflict(f"the store could not complete the change: {message}") from None
+
+
+def _not_a_conflict(message: str) -> Invalid | None:
+    """A store error that no retry would cure: the file is no store, or the disk is full."""
+    if "not a database" in message:
+        return Invalid(f"cannot use the store: the file is not a score store ({message})")
+    if "disk is full" in message or "No space left" in message:
+        return Invalid(f"cannot write to the store: the disk is full ({message})")
+    return None
 
 
 def _first_line(exc: Exception) -> str:

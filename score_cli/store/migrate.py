@@ -33,7 +33,13 @@ def current_revision(store: Store) -> str | None:
 
 def upgrade(store: Store, revision: str = "head") -> tuple[str | None, str | None]:
     """Bring the store to `revision`; returns (before, after)."""
+    from score_cli.domain.errors import Invalid
+    from score_cli.store.db import newer_than_this_score
+
     before = current_revision(store)
+    if newer_than_this_score(before):
+        raise Invalid(f"the store is at schema {before}, made by a newer score: upgrade score"
+                      f" (this one knows schemas up to {head_revision()})")
     with translate_errors(), store.engine.begin() as conn:
         command.upgrade(_config(conn), revision)
     return before, current_revision(store)

@@ -3,6 +3,8 @@ and a command that fails changes nothing."""
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -11,15 +13,20 @@ from tests.reliability import counters
 from tests.world import ADMIN, CIC, MENTOR
 
 EXAMPLES = 250
+OBEYED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")  # control, C1, bidi overrides
 
 NASTY_IDS = ["MRE-", "MRE--1", "0", "-1", "MRE-0", "9" * 30, "MRE-1e3", "mre_1", "1;DROP TABLE x", "MRE-１",
-             "", " ", "MRE-999999"]
+             "", " ", "MRE-999999", "2147483648", "MRE-99999999999", "1" * 5000, "١"]
 NASTY_DATES = ["2026-02-30", "tomorrow-ish", "", "31/31/2026", "0000-00-00", "2026-13-01", "99999-01-01",
-               "1969-12-31", "2026-11-23T25:00", "\u0663\u0660"]
+               "1969-12-31", "2026-11-23T25:00", "\u0663\u0660", "9999-12-31", "0001-01-01", "1999-12-31",
+               "2061-01-01", "12/31/9999"]
 NASTY_EMAILS = ["a@", "@b.org", "a b@c.org", "x" * 400 + "@example.org", "UPPER@EXAMPLE.ORG", "a@b", "a@@b.org",
-                "'; --@x.org", "ünï@cödé.org"]
-NASTY_TEXT = ["", " ", "\t", "=cmd|' /C calc'!A0", "x" * 3_000, "line\nbreak", "\x00", "NULL", "--help"]
-NASTY_NUMBERS = ["-5", "0", "abc", "1e9", "99999999999999999999", "3.5"]
+                "'; --@x.org", "ünï@cödé.org", "mo\u200b@example.org", "mo\u202e@example.org",
+                "mo@example\uff0eorg", "rene\u0301@example.org"]
+NASTY_TEXT = ["", " ", "\t", "=cmd|' /C calc'!A0", "x" * 3_000, "line\nbreak", "\x00", "NULL", "--help",
+              "Mark [/bold] Up", "[link=https://evil.example/login]Click here[/link]", "\x1b[2J\x1b]0;owned\x07",
+              "\x9b31m", "\u202eevil", "[bold", "a\\", "\r\roverwrite", ":smile:"]
+NASTY_NUMBERS = ["-5", "0", "abc", "1e9", "99999999999999999999", "3.5", "1" * 5000, "1e309", "nan", "-0"]
 NASTY_CHOICES = ["xml", "TABLE", "json ", "", "withdrawn", "pending-reassignment", "closed", "admin", "cic"]
 GOOD = ["MRE-1", "1", MENTOR, CIC, "BOS01", "AUS01", "2026-11-23", "3", "json", "csv", "a reason"]
 
@@ -31,6 +38,13 @@ FILE_CONTENTS = [
     b'{"name": 1}\n{"broken": \n',
     b"email,name,chapter\nx@y.org,X,BOS01,extra,cells\n",
     b"MRE-1\nMRE-x\n\n-3\n",
+    b"name,email,chapter,question\rAnn,ann@x.org,BOS01,Q\rBob,bob@x.org,BOS01,Q2\r",
+    b'{"name": "A", "email": "a@x.org", "chapter": "BOS01", "question": "Q", "zip": ' + b"1" * 5000 + b"}\n",
+    b'{"a": ' * 20_000 + b"1" + b"}" * 20_000 + b"\n",
+    b"name,email,chapter,question,submitted_at\nA,a@x.org,BOS01,Q,9999-12-31\nB,b@x.org,BOS01,Q,0001-01-01\n",
+    b"name,email,chapter,question\nMark [/bold] Up,m@x.org,BOS01,\x1b[2J [link=https://evil.example]x[/link]\n",
+    b"name,email,chapter,question,email\nA,a@x.org,BOS01,Q,b@x.org\n",
+    b"email,name,chapter,roles\nz@x.org,Z,BOS01,admin\n",
 ]
 
 
@@ -132,6 +146,7 @@ def test_no_command_ever_shows_a_traceback_or_changes_the_store_when_it_fails(wo
         assert "Traceback" not in said, (short(argv), said[-2000:])
         assert "unexpected error" not in said, (short(argv), said[-600:])
         assert ran.exit_code in (0, 1, 2, 3, 4), (short(argv), ran.exit_code, said[-500:])
+        assert not OBEYED.search(ran.stderr), (short(argv), ran.stderr[-500:])  # messages never drive the terminal
         if ran.exit_code != 0:
             assert dump(url) == before, (short(argv), ran.exit_code, said[-500:])
 

@@ -32,12 +32,12 @@ def find_client(session: Session, text: str, *, what: str) -> Client:
     """A client by id (`42`) or by any of its e-mails."""
     cleaned = (text or "").strip()
     if cleaned.isdigit():
-        client = session.get(Client, int(cleaned))
+        client = session.get(Client, int(cleaned)) if validate.is_record_id(cleaned) else None
         if client is None:
-            raise NotFound(f"no client with id {cleaned} ({what})")
+            raise NotFound(f"no client with id {cleaned if len(cleaned) <= 20 else cleaned[:20] + '…'} ({what})")
         return client
     if "@" not in cleaned:
-        raise Invalid(f"{what} must be a client id or one of the client's e-mails, not {text!r}")
+        raise Invalid(f"{what} must be a client id or one of the client's e-mails, not {validate.shown(text)}")
     address = validate.email(cleaned, what=f"{what} e-mail")
     client_id = session.execute(select(ClientEmail.client_id).where(ClientEmail.email == address)).scalar()
     if client_id is None:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Iterable
 
 from sqlalchemy import select
 
 from score_cli.services import csv_input, validate
 from score_cli.services.organisation import permissions
 from score_cli.domain.errors import Invalid, Refused, ScoreError
-from score_cli.services.people.volunteers import NewVolunteer, _find, _insert, classification, parse_grant
+from score_cli.services.people.volunteers import (NewVolunteer, _check_scope_exists, _find, _insert, _require_grant,
+                                                 classification, parse_grant)
 from score_cli.store.db import Store
 from score_cli.store.models import Chapter
 from score_cli.domain.vocabulary import VolunteerStatus
@@ -39,7 +41,7 @@ class ImportResult:
                 "rejected": self.rejected, "applied": bool(self.added) or not self.rejected}
 
 
-def import_volunteers(store: Store, actor_email: str | None, content: str, *,
+def import_volunteers(store: Store, actor_email: str | None, content: str | Iterable[str], *,
                       skip_invalid: bool = False, dry_run: bool = False) -> ImportResult:
     """All rows are checked first; then all valid rows are written in one transaction,
     or none when any row is bad (unless `skip_invalid`)."""
@@ -63,6 +65,9 @@ def import_volunteers(store: Store, actor_email: str | None, content: str, *,
                 if new.chapter not in places:  # one look-up per chapter, not per row
                     places[new.chapter] = permissions.place_of(session, new.chapter)
                 permissions.require(actor, "volunteer.manage", places[new.chapter])
+                for grant in new.roles:  # checked here, so a dry run and --skip-invalid see them too
+                    _check_scope_exists(session, grant)
+                    _require_grant(session, actor, grant)
                 accepted.append(new)
             except ScoreError as exc:  # every row's problem is reported, not just the first
                 reason = exc.message

@@ -16,6 +16,7 @@ from score_cli.domain.errors import Invalid, NotFound, Refused
 from score_cli.domain.vocabulary import Classification, Role, ScopeKind, VolunteerStatus
 from score_cli.services import audit, validate
 from score_cli.services.organisation import permissions
+from score_cli.domain import directory
 from score_cli.services.organisation.chapters import get_chapter
 from score_cli.services.organisation.permissions import Actor, Grant
 from score_cli.services.organisation.scope import chapter_filter, check_exists, resolve
@@ -150,12 +151,18 @@ def ensure_admin(store: Store, email: str, name: str | None = None) -> str:
             new = NewVolunteer(email=address, name=name or address.split("@")[0],
                                chapter=first_chapter, roles=[Grant(Role.ADMIN, ScopeKind.NATIONAL, "")])
             _insert(session, None, new)
-        elif not session.execute(select(VolunteerRole).where(
+            return address
+        if not session.execute(select(VolunteerRole).where(
                 VolunteerRole.volunteer_id == volunteer.id, VolunteerRole.role == Role.ADMIN)).first():
             session.add(VolunteerRole(volunteer_id=volunteer.id, role=Role.ADMIN,
                                       scope_kind=ScopeKind.NATIONAL, scope_code=""))
             audit.record(session, actor="system", action="volunteer.grant",
                          volunteer_id=volunteer.id, detail={"role": "admin (national)"})
+        if volunteer.status != VolunteerStatus.ACTIVE:  # an admin locked out comes back through db init
+            before, volunteer.status = volunteer.status, VolunteerStatus.ACTIVE
+            audit.record(session, actor="system", action="volunteer.set_status", volunteer_id=volunteer.id,
+                         from_status=before, to_status=VolunteerStatus.ACTIVE,
+                         reason="reactivated by db init --admin")
     return address
 
 
@@ -167,8 +174,13 @@ def set_status(store: Store, actor_email: str | None, email: str, status: str,
         volunteer = get(session, email)
         permissions.require(actor, "volunteer.manage",
                             permissions.place_of(session, volunteer.chapter_code))
+        held = _guard_change(session, actor, volunteer)
         changed = volunteer.status != status  # already so: nothing to write, and nothing wrong
         if changed:
+            refusal = directory.last_admin_refusal(volunteer.email, any(g.role == Role.ADMIN for g in held),
+                                                   status, _other_active_admins(session, volunteer.id))
+            if refusal:
+                raise Refused(refusal)
             before, volunteer.status = volunteer.status, status
             audit.record(session, actor=actor.email, action="volunteer.set_status",
                          volunteer_id=volunteer.id, from_status=before, to_status=status, reason=reason)
@@ -185,6 +197,7 @@ def grant(store: Store, actor_email: str | None, email: str, role: str, scope: s
         if new_grant.role == Role.MENTOR:
             permissions.require(actor, "volunteer.manage",
                                 permissions.place_of(session, volunteer.chapter_code))
+        _guard_change(session, actor, volunteer)
         exists = session.execute(select(VolunteerRole).where(
             VolunteerRole.volunteer_id == volunteer.id, VolunteerRole.role == new_grant.role,
             VolunteerRole.scope_kind == new_grant.scope_kind,
@@ -196,6 +209,25 @@ def grant(store: Store, actor_email: str | None, email: str, role: str, scope: s
         audit.record(session, actor=actor.email, action="volunteer.grant",
                      volunteer_id=volunteer.id, detail={"role": new_grant.label()})
     return describe(store, email)
+
+
+def _guard_change(session: Session, actor: Actor, volunteer: Volunteer) -> list[Grant]:
+    """The volunteer's roles, once the actor is known to reach all of them (else refused)."""
+    held = [Grant(r.role, r.scope_kind, r.scope_code) for r in session.execute(
+        select(VolunteerRole).where(VolunteerRole.volunteer_id == volunteer.id)).scalars()]
+    refusal = directory.change_refusal(actor.email, actor.grants, volunteer.email, held)
+    if refusal:
+        raise Refused(refusal)
+    return held
+
+
+def _other_active_admins(session: Session, volunteer_id: int) -> int:
+    from sqlalchemy import func
+
+    return session.execute(
+        select(func.count(func.distinct(Volunteer.id))).join(VolunteerRole, VolunteerRole.volunteer_id == Volunteer.id)
+        .where(VolunteerRole.role == Role.ADMIN, Volunteer.status == VolunteerStatus.ACTIVE,
+               Volunteer.id != volunteer_id)).scalar_one()
 
 
 # --- Reading ----------------------------------------------------------------------

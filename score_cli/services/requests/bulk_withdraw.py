@@ -104,6 +104,8 @@ def _json_records(content: str) -> list[tuple[int, dict]]:
         data = json.loads(content)
     except json.JSONDecodeError as exc:
         raise Invalid(f"the plan is not valid JSON (line {exc.lineno}): {exc.msg}") from None
+    except (ValueError, RecursionError):  # a number of thousands of digits, or nesting without end
+        raise Invalid("the plan is not valid JSON: a number too long or nesting too deep to read") from None
     if isinstance(data, dict) and isinstance(data.get("rows"), list):
         data = data["rows"]
     if not isinstance(data, list):

@@ -12,6 +12,7 @@ from score_cli import clock
 from score_cli.services import audit, validate
 from score_cli.services.people import eligibility
 from score_cli.services.mail import outbox
+from score_cli.domain.calendar import FIRST_YEAR, LAST_YEAR
 from score_cli.domain.errors import Invalid
 from score_cli.services.organisation.chapters import queue_of
 from score_cli.domain.workflow import TRANSITIONS, Action
@@ -51,6 +52,8 @@ class NewRequest:
         when = self.submitted_at
         if when is not None and when.tzinfo is None:
             raise Invalid("the submission time needs a time zone offset")
+        if when is not None and not FIRST_YEAR <= when.year <= LAST_YEAR - 1:
+            raise Invalid(f"the submission time {when.date().isoformat()} is outside {FIRST_YEAR}..{LAST_YEAR - 1}")
         return NewRequest(
             name=validate.text_field(self.name, what="client name", limit=200),
             emails=emails,

@@ -12,7 +12,7 @@ mentor's own checks.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.sql.functions import coalesce
@@ -29,6 +29,9 @@ from score_cli.store.models import Chapter, Client, ClientEmail, MentoringReques
 from score_cli.domain.vocabulary import Status
 
 BATCH = 2000
+# A row without `submitted_at` repeating a request of the same client, chapter and question made
+# within this time is taken for a rerun of the same export, not a new request.
+REPEAT_WINDOW = timedelta(days=1)
 
 
 @dataclass(eq=False)  # one object per client, compared and hashed by identity
@@ -65,9 +68,10 @@ def write_batch(session: Session, batch: list[intake.NewRequest], chapters: dict
     """Record a batch of checked requests without a `direct_to`, in the order given.
 
     Returns the new request numbers and how many rows were already present (the same client's
-    request submitted at the same instant, from an earlier run or earlier in this file)."""
+    request submitted at the same instant, or, for a row without a time, the same client, chapter
+    and question within REPEAT_WINDOW, from an earlier run or earlier in this file)."""
     owners = _known_clients(session, {e for new in batch for e in new.emails})
-    seen = _earlier_submissions(session, {c.id: c for c in owners.values()})
+    seen, asked = _earlier_submissions(session, {c.id: c for c in owners.values()})
     rows: list[_Row] = []
     for new in batch:
         matches = [owners[e] for e in new.emails if e in owners]
@@ -76,6 +80,9 @@ def write_batch(session: Session, batch: list[intake.NewRequest], chapters: dict
         when = new.submitted_at or clock.now()
         if new.submitted_at is not None and (client, when) in seen:
             continue  # already present
+        last = asked.get((client, new.chapter, new.question))
+        if new.submitted_at is None and last is not None and when - last < REPEAT_WINDOW:
+            continue  # a rerun of an export without times
         if client is None:
             client = _Client(None, False, new.name, when)
         client.gather(new)
@@ -84,6 +91,7 @@ def write_batch(session: Session, batch: list[intake.NewRequest], chapters: dict
                 owners[email] = client
                 client.emails.append(email)
         seen.add((client, when))
+        asked[(client, new.chapter, new.question)] = max(when, last or when)
         rows.append(_Row(new, client, bool(matches), when))
     clients = list({row.client: None for row in rows})
     _insert_clients(session, [c for c in clients if not c.in_store])
@@ -108,13 +116,20 @@ def _known_clients(session: Session, emails: set[str]) -> dict[str, _Client]:
     return owners
 
 
-def _earlier_submissions(session: Session, clients: dict[int, _Client]) -> set[tuple[_Client, datetime]]:
+def _earlier_submissions(session: Session, clients: dict[int, _Client]) \
+        -> tuple[set[tuple[_Client, datetime]], dict[tuple[_Client, str, str], datetime]]:
+    """The known clients' requests: (client, time) pairs, and the latest time of each
+    (client, chapter, question)."""
     seen: set[tuple[_Client, datetime]] = set()
+    asked: dict[tuple[_Client, str, str], datetime] = {}
     for chunk in in_chunks(sorted(clients)):
-        seen.update((clients[client_id], at) for client_id, at in session.execute(
-            select(MentoringRequest.client_id, MentoringRequest.submitted_at)
-            .where(MentoringRequest.client_id.in_(chunk))).all())
-    return seen
+        for client_id, at, chapter, question in session.execute(
+                select(MentoringRequest.client_id, MentoringRequest.submitted_at, MentoringRequest.chapter_code,
+                       MentoringRequest.question).where(MentoringRequest.client_id.in_(chunk))).all():
+            seen.add((clients[client_id], at))
+            key = (clients[client_id], chapter, question)
+            asked[key] = max(at, asked.get(key, at))
+    return seen, asked
 
 
 def _insert_clients(session: Session, fresh: list[_Client]) -> None:

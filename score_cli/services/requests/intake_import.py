@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable, Iterator
+from itertools import chain
+from typing import Callable, Iterable, Iterator
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from score_cli import clock
 from score_cli.services import csv_input
 from score_cli.services.requests import intake, intake_batch
 from score_cli.domain.errors import Invalid, ScoreError
@@ -36,22 +39,24 @@ class ImportResult:
                 "last_id": f"MRE-{self.ids[-1]}" if self.ids else None}
 
 
-def import_requests(store: Store, content: str, *, skip_invalid: bool = False, dry_run: bool = False,
+def import_requests(store: Store, content: str | Iterable[str], *, skip_invalid: bool = False, dry_run: bool = False,
                     on_progress: Callable[[int, int | None], None] | None = None) -> ImportResult:
     """All rows are checked first; then the valid ones are written in one transaction (each row
-    with its client, history and notifications), or none when a row is bad and not `skip_invalid`."""
-    rows = list(_rows(content))
-    if not rows:
-        raise Invalid("the import file has no rows")
+    with its client, history and notifications), or none when a row is bad and not `skip_invalid`.
+
+    `content` is the file's text or its lines: rows are parsed as the lines come, so only the
+    checked requests are held, not the file."""
     result = ImportResult()
     with store.transaction() as session:
         chapters = {c.code: c for c in session.execute(select(Chapter)).scalars()}
         checked: list[intake.NewRequest] = []
-        for line, raw in rows:
+        for line, raw in _rows(content):
             try:
                 checked.append(_parse(raw, chapters))
             except ScoreError as exc:
                 result.rejected.append({"line": line, "reason": exc.message})
+        if not checked and not result.rejected:
+            raise Invalid("the import file has no rows")
         if (result.rejected and not skip_invalid) or dry_run:
             result.imported = 0 if result.rejected and not skip_invalid else len(checked)
             return result
@@ -76,7 +81,7 @@ def import_requests(store: Store, content: str, *, skip_invalid: bool = False, d
             # A row naming a mentor goes through the mentor's own checks, in file order.
             if batch:
                 write_batch()
-            if new.submitted_at is not None and _already_imported(session, new):
+            if _already_imported(session, new):
                 result.already_present += 1
                 continue
             result.ids.append(intake.submit(session, new, coordinators=coordinators))
@@ -86,21 +91,32 @@ def import_requests(store: Store, content: str, *, skip_invalid: bool = False, d
     return result
 
 
-def _rows(content: str) -> Iterator[tuple[int, dict]]:
-    text = content.lstrip()
-    if text.startswith("{"):
-        for number, line in enumerate(content.splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield number, {"__error__": f"not valid JSON ({exc.msg})"}
-                continue
-            yield number, obj if isinstance(obj, dict) else {"__error__": "each line must be a JSON object"}
+def _rows(content: str | Iterable[str]) -> Iterator[tuple[int, dict]]:
+    lines = iter(io.StringIO(content, newline="") if isinstance(content, str) else content)
+    head = []  # up to the first line with text, which tells CSV from JSON lines
+    for line in lines:
+        head.append(line)
+        if line.strip():
+            break
+    lines = chain(head, lines)
+    if not (head and head[-1].lstrip().startswith("{")):
+        yield from csv_input.rows(lines, columns=COLUMNS, required=REQUIRED, what="import file (CSV, or JSON lines)")
         return
-    yield from csv_input.rows(content, columns=COLUMNS, required=REQUIRED,
-                              what="import file (CSV, or JSON lines)")
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield number, {"__error__": f"not valid JSON ({exc.msg})"}
+            continue
+        except ValueError:  # a number of thousands of digits
+            yield number, {"__error__": "not valid JSON (a number too long to read)"}
+            continue
+        except RecursionError:
+            yield number, {"__error__": "not valid JSON (nested too deeply)"}
+            continue
+        yield number, obj if isinstance(obj, dict) else {"__error__": "each line must be a JSON object"}
 
 
 def _text(raw: dict, key: str) -> str | None:
@@ -158,10 +174,16 @@ def _when(text: str | None, chapter: Chapter) -> datetime | None:
 
 
 def _already_imported(session, new: intake.NewRequest) -> bool:
-    """The same client's request submitted at the same instant: a rerun of the same export."""
+    """A rerun of the same export: the same client's request submitted at the same instant, or,
+    without a time, the same client, chapter and question within `intake_batch.REPEAT_WINDOW`."""
+    if new.submitted_at is not None:
+        same = MentoringRequest.submitted_at == new.submitted_at
+    else:
+        same = (MentoringRequest.chapter_code == new.chapter) & (MentoringRequest.question == new.question) \
+            & (MentoringRequest.submitted_at > clock.now() - intake_batch.REPEAT_WINDOW)
     return session.execute(
         select(MentoringRequest.id)
         .join(ClientEmail, ClientEmail.client_id == MentoringRequest.client_id)
-        .where(ClientEmail.email.in_(new.emails), MentoringRequest.submitted_at == new.submitted_at)
+        .where(ClientEmail.email.in_(new.emails), same)
         .limit(1)
     ).first() is not None

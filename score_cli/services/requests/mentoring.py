@@ -246,13 +246,16 @@ def edit_session(store: Store, actor_email: str | None, request_id: int, session
     with store.transaction() as session:
         actor = permissions.load_actor(session, actor_email)
         request = records.load(session, request_id)
-        row = session.get(MentoringSession, session_id)
+        refusal = Refused(f"{actor.email} may not edit session {session_id} of {label(request_id)}: only the"
+                          " session's author (still on the case team) or the request's owner may")
+        if not access.works_on(session, actor, request):  # before looking: the same answer, whether it exists
+            raise refusal
+        row = session.get(MentoringSession, session_id) if 0 < session_id <= validate.LARGEST_ID else None
         if row is None or row.request_id != request.id:
             raise NotFound(f"{label(request_id)} has no session {session_id}"
                            f" (see `score session list {label(request_id)}`)")
-        if not access.works_on(session, actor, request) or actor.id not in (row.mentor_id, request.owner_id):
-            raise Refused(f"{actor.email} may not edit session {session_id} of {label(request_id)}: only the"
-                          " session's author (still on the case team) or the request's owner may")
+        if actor.id not in (row.mentor_id, request.owner_id):
+            raise refusal
         chapter = get_chapter(session, request.chapter_code)
         now = clock.now()
         changed = {}
