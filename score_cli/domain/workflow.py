@@ -57,12 +57,10 @@ WORKING = frozenset({S.ACCEPTED, S.CONTACTED, S.IN_PROGRESS})  # after acceptanc
 TRANSITIONS: dict[Action, Transition] = {
     Action.SUBMIT: Transition(frozenset(), S.NEW, frozenset({S.ASSIGNED})),
     Action.ASSIGN: Transition(frozenset({S.NEW, S.PENDING_REASSIGNMENT}), S.ASSIGNED),
-    Action.REASSIGN: Transition(frozenset({S.ASSIGNED, S.ACCEPTED, S.CONTACTED}), S.ASSIGNED),
-    Action.REASSIGN_TO_QUEUE: Transition(
-        frozenset({S.ASSIGNED, S.ACCEPTED, S.CONTACTED}), S.PENDING_REASSIGNMENT
-    ),
+    Action.REASSIGN: Transition(OWNED, S.ASSIGNED),
+    Action.REASSIGN_TO_QUEUE: Transition(OWNED, S.PENDING_REASSIGNMENT),
     Action.TRANSFER: Transition(
-        frozenset({S.NEW, S.PENDING_REASSIGNMENT, S.ASSIGNED, S.ACCEPTED, S.CONTACTED}),
+        frozenset(OPEN_STATUSES),
         S.PENDING_REASSIGNMENT,
         frozenset({S.NEW}),
     ),

@@ -161,7 +161,7 @@ def test_a_decline_that_races_a_reassignment_is_a_conflict_and_changes_nothing(w
         as_the_mentor_saw_it = records.load(session, request_id)
     assignment.reassign(world.store, CIC, request_id, MENTOR2, reason="Mentor is away")
     before = dump(world.url)
-    monkeypatch.setattr(requests, "load", lambda session, rid: as_the_mentor_saw_it)
+    monkeypatch.setattr(records, "load", lambda session, rid: as_the_mentor_saw_it)
     with pytest.raises(Conflict, match="changed since you looked"):
         mentoring.decline(world.store, MENTOR, request_id, reason="too late")
     assert dump(world.url) == before
@@ -299,22 +299,67 @@ def test_complete_needs_a_session(world):
     assert a.outcome == "closed"
 
 
-def test_no_response_needs_three_contact_attempts_unless_a_cic_forces_it(world):
-    request_id = accepted(world)
-    mentoring.contact(world.store, MENTOR, request_id, method="phone")
-    mentoring.contact(world.store, MENTOR, request_id, method="email")
-    with pytest.raises(Refused, match="needs 3 contact attempts and has 2"):
+def contact_on(world, request_id, *days, mentor=MENTOR):
+    for day in days:
+        with freeze_time(day):
+            mentoring.contact(world.store, mentor, request_id, method="phone")
+
+
+def test_no_response_needs_three_attempts_on_three_days_and_two_weeks_unless_a_cic_forces_it(world):
+    with freeze_time("2026-11-02 14:00:00"):
+        request_id = accepted(world)
+    contact_on(world, request_id, "2026-11-02 14:01:00", "2026-11-02 14:02:00", "2026-11-02 14:03:00")
+    with freeze_time("2026-11-02 14:04:00"), pytest.raises(Refused) as refused:
         mentoring.set_status(world.store, MENTOR, request_id, "no-response")
+    # three attempts in three minutes are one occasion; the earliest is two more days and 14 days on
+    assert "2 more contact attempt(s) on different days (has 3 on 1 day(s)" in str(refused.value)
+    assert "14 days since the first attempt" in str(refused.value)
+    assert "allowed from Mon 16 Nov 2026 09:01 EST" in str(refused.value)
     with pytest.raises(Refused, match="only a coordinator"):
         mentoring.set_status(world.store, MENTOR, request_id, "no_response", force=True)
-    assert mentoring.set_status(world.store, CIC, request_id, "no_response", force=True)["status"] == "no_response"
+    with pytest.raises(Invalid, match="needs a --note"):
+        mentoring.set_status(world.store, CIC, request_id, "no_response", force=True)
+    assert request_row(world, request_id).status == "contacted"
+    done = mentoring.set_status(world.store, CIC, request_id, "no_response", force=True, note="client moved away")
+    assert done["status"] == "no_response"
+    with world.store.reading() as session:
+        event = session.execute(select(AuditEvent).where(AuditEvent.request_id == request_id,
+                                                         AuditEvent.action == "status")).scalar_one()
+    assert event.reason == "client moved away" and "forced" in event.detail
 
 
-def test_three_attempts_let_the_owner_close_as_no_response(world):
-    request_id = accepted(world)
-    for method in ("phone", "email", "phone"):
-        mentoring.contact(world.store, MENTOR, request_id, method=method)
-    assert mentoring.set_status(world.store, MENTOR, request_id, "no_response")["status"] == "no_response"
+def test_no_response_on_day_three_says_when_it_will_be_allowed(world):
+    with freeze_time("2026-11-02 14:00:00"):
+        request_id = accepted(world)
+    contact_on(world, request_id, "2026-11-02 15:00:00", "2026-11-03 15:00:00", "2026-11-04 15:00:00")
+    with freeze_time("2026-11-04 16:00:00"), pytest.raises(Refused) as refused:
+        mentoring.set_status(world.store, MENTOR, request_id, "no_response")
+    assert str(refused.value).endswith("it needs 14 days since the first attempt; allowed from"
+                                       " Mon 16 Nov 2026 10:00 EST at the earliest (a coordinator may --force"
+                                       " with a --note)")
+    with freeze_time("2026-11-16 14:59:00"), pytest.raises(Refused):
+        mentoring.set_status(world.store, MENTOR, request_id, "no_response")
+    with freeze_time("2026-11-16 15:00:00"):
+        assert mentoring.set_status(world.store, MENTOR, request_id, "no_response")["status"] == "no_response"
+
+
+def test_a_new_owner_does_not_inherit_the_previous_owners_attempts(world):
+    with freeze_time("2026-11-02 14:00:00"):
+        request_id = accepted(world)
+    contact_on(world, request_id, "2026-11-02 15:00:00", "2026-11-03 15:00:00", "2026-11-04 15:00:00")
+    with freeze_time("2026-11-20 14:00:00"):
+        assignment.reassign(world.store, CIC, request_id, MENTOR2, reason="Mo is away")
+        mentoring.accept(world.store, MENTOR2, request_id, message="Hello from Mia")  # her attempt 1
+    with freeze_time("2026-11-20 14:01:00"), pytest.raises(Refused, match=r"has 1 on 1 day\(s\)"):
+        mentoring.set_status(world.store, MENTOR2, request_id, "no_response")
+
+
+def test_three_attempts_on_three_days_two_weeks_on_let_the_owner_close_as_no_response(world):
+    with freeze_time("2026-11-02 14:00:00"):
+        request_id = accepted(world)
+    contact_on(world, request_id, "2026-11-02 15:00:00", "2026-11-09 15:00:00", "2026-11-13 15:00:00")
+    with freeze_time("2026-11-16 15:00:00"):
+        assert mentoring.set_status(world.store, MENTOR, request_id, "no_response")["status"] == "no_response"
     with pytest.raises(Refused, match="it is no_response"):
         mentoring.set_status(world.store, MENTOR, request_id, "complete")
 

@@ -143,8 +143,11 @@ def test_fourteen_days_after_acceptance_follow_up_then_ready_to_close_each_flagg
     assert sweep_at(world, "2026-11-16 15:00:00").counts["follow_up"] == 1
     assert sweep_at(world, "2026-11-17 15:00:00").counts["follow_up"] == 0
     with freeze_time("2026-11-18 15:00:00"):
-        for _ in range(2):
-            mentoring.contact(world.store, MENTOR, request_id, method="phone")
+        mentoring.contact(world.store, MENTOR, request_id, method="phone")
+        mentoring.contact(world.store, MENTOR, request_id, method="email")  # the same day: one occasion
+    assert sweep_at(world, "2026-11-19 14:00:00").counts["ready_to_close"] == 0
+    with freeze_time("2026-11-19 14:30:00"):
+        mentoring.contact(world.store, MENTOR, request_id, method="phone")  # a third day
     counts = sweep_at(world, "2026-11-19 15:00:00").counts
     assert (counts["ready_to_close"], counts["follow_up"]) == (1, 0)
     assert sweep_at(world, "2026-11-20 15:00:00").counts["ready_to_close"] == 0

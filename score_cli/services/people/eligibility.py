@@ -4,16 +4,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
-from score_cli.domain import calendar
+from score_cli.domain import deadlines as rules
 from score_cli.services.timefmt import zone
 from score_cli.store.sql import query
 from score_cli.domain.vocabulary import AssignmentKind, Classification, Outcome, Role, VolunteerStatus
 
-ACCEPT_DUE_BUSINESS_DAYS = 2
-TIMEOUT_BUSINESS_DAYS = 5
 
 # Plain SQL (store/sql.py): `assign --suggest` reads through this module too.
 _HOLDS_ROLE = query("SELECT 1 FROM volunteer_role WHERE volunteer_id = :volunteer AND role = :role LIMIT 1")
@@ -22,17 +19,8 @@ _ASSIGNED_SINCE = query("SELECT COUNT(*) FROM assignment WHERE mentor_id = :ment
 _OUTCOMES = query("SELECT outcome FROM assignment WHERE request_id = :request AND mentor_id = :mentor")
 
 
-@dataclass(frozen=True)
-class Deadlines:
-    accept_due_at: datetime
-    timeout_at: datetime
-
-
-def deadlines(assigned_at: datetime, chapter) -> Deadlines:
-    return Deadlines(
-        calendar.add_business_days(assigned_at, ACCEPT_DUE_BUSINESS_DAYS, chapter),
-        calendar.add_business_days(assigned_at, TIMEOUT_BUSINESS_DAYS, chapter),
-    )
+def deadlines(assigned_at: datetime, chapter) -> rules.AssignmentDeadlines:
+    return rules.assignment_deadlines(assigned_at, chapter)
 
 
 def local_date(instant: datetime, chapter) -> date:
@@ -57,14 +45,14 @@ def cic_capacity_left(session, volunteer, now: datetime) -> int | None:
     """CIC assignments the mentor can still take this week; None when capacity is unknown."""
     if volunteer.capacity_weekly is None:
         return None
-    used = assignments_since(session, volunteer.id, AssignmentKind.CIC, now - timedelta(days=7))
+    used = assignments_since(session, volunteer.id, AssignmentKind.CIC, now - rules.WEEK)
     return max(0, volunteer.capacity_weekly - used)
 
 
 def direct_limit_reached(session, volunteer, now: datetime) -> bool:
     if volunteer.max_direct_weekly is None:
         return False
-    used = assignments_since(session, volunteer.id, AssignmentKind.DIRECT, now - timedelta(days=7))
+    used = assignments_since(session, volunteer.id, AssignmentKind.DIRECT, now - rules.WEEK)
     return used >= volunteer.max_direct_weekly
 
 

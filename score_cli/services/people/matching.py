@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from score_cli import clock
+from score_cli.domain import deadlines as rules
 from score_cli.services.organisation import access, permissions
 from score_cli.services.people import eligibility
 from score_cli.services.organisation.chapters import get_chapter
@@ -75,7 +76,7 @@ def suggest(store: Store, actor_email: str | None, request_id: int, *, limit: in
         # plain rows: thousands of mentors can be in reach, and only the best few are shown
         candidates = conn.execute(_CANDIDATES, dict(reach, classes=[str(c) for c in classes], yes=True)).all()
         ids = [c.id for c in candidates]
-        cic = {"cic": str(AssignmentKind.CIC), "since": now - timedelta(days=7)}
+        cic = {"cic": str(AssignmentKind.CIC), "since": now - rules.WEEK}
         week = _counts(conn, _WEEK, ids, cic)
         before = set(conn.execute(_BEFORE, {"request": request.id, "outcomes": [
             str(Outcome.DECLINED), str(Outcome.TIMED_OUT)]}).scalars())
@@ -91,7 +92,7 @@ def suggest(store: Store, actor_email: str | None, request_id: int, *, limit: in
         chosen = [volunteer.id for _, _, volunteer, _ in contenders]
         open_load = _counts(conn, _OPEN_LOAD, chosen, {"owned": [str(s) for s in OWNED]})
         accepted_60 = _counts(conn, _ACCEPTED, chosen, dict(cic, since=now - timedelta(days=75),
-                                                             accepted_since=now - timedelta(days=60)))
+                                                             accepted_since=now - timedelta(days=rules.ACCEPTED_TALLY_DAYS)))
 
     ranked = sorted((tier, no_match, open_load.get(v.id, 0), accepted_60.get(v.id, 0), v.email, v, left)
                     for tier, no_match, v, left in contenders)

@@ -410,9 +410,8 @@ class _Context:
             action = (f"possible duplicate of {label(r.duplicate)}, already being served: withdraw this one"
                       " (score withdraw MRE --reason duplicate)")
         elif owner_gone and r.status == Status.IN_PROGRESS:
-            action = ("owner is no longer active and the request is in progress (it can't be reassigned):"
-                      " close it (score status MRE complete) if the client was served, otherwise withdraw it"
-                      " and submit it again for a new mentor")
+            action = ("owner is no longer active and the client is in progress: reassign it (score reassign MRE"
+                      " MENTOR --reason ...); its sessions and notes stay with it for the new mentor")
         elif owner_gone:
             action = ("owner is no longer active: reassign (score reassign MRE MENTOR --reason ...); as time has"
                       " passed, let the client know a new mentor is found")

@@ -12,13 +12,13 @@ Saturday by the end of the Monday after. Notes entered after that instant are `e
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlmodel import Session
 
 from score_cli import clock
-from score_cli.domain import calendar
+from score_cli.domain import deadlines as rules
 from score_cli.services import validate
 from score_cli.services.requests import records
 from score_cli.services.organisation import access, permissions
@@ -29,7 +29,7 @@ from score_cli.services.people.eligibility import local_date
 from score_cli.domain.errors import Invalid, NotFound, Refused
 from score_cli.services.organisation.permissions import Actor
 from score_cli.domain.vocabulary import request_label as label
-from score_cli.services.timefmt import local
+from score_cli.services.timefmt import local, local_text
 from score_cli.domain.workflow import Action, check
 from score_cli.store.db import Store
 from score_cli.store.models import (Assignment, CaseTeamMember, Chapter, ClientEmail, ContactAttempt,
@@ -37,7 +37,6 @@ from score_cli.store.models import (Assignment, CaseTeamMember, Chapter, ClientE
 from score_cli.domain.vocabulary import (CLOSED_STATUSES, ContactMethod, Outcome, Status, TeamRole,
                                   TeamState)
 
-NO_RESPONSE_ATTEMPTS = 3
 MAX_MINUTES = 24 * 60
 
 
@@ -176,9 +175,7 @@ def contact(store: Store, actor_email: str | None, request_id: int, *, method: s
 
 def notes_due_at(session_date: date, chapter: Chapter) -> datetime:
     """The end of the first business day after `session_date`, as a UTC instant (see the module doc)."""
-    cal = calendar.calendar_for(chapter)
-    due_day = cal.offset_date(session_date + timedelta(days=1), 0)
-    return datetime.combine(due_day + timedelta(days=1), time(0), tzinfo=cal.zone).astimezone(timezone.utc)
+    return rules.session_notes_due_at(session_date, chapter)
 
 
 def _parse_day(given: str | date) -> date | int:
@@ -299,6 +296,32 @@ def list_sessions(store: Store, actor_email: str | None, request_id: int) -> lis
 # --- closing -----------------------------------------------------------------------------
 
 
+def _no_response_allowed(session: Session, request: MentoringRequest, now: datetime, *, force: bool,
+                         note: str | None) -> dict | None:
+    """SPEC §4: 3 attempts by the current owner since accepting, on 3 days, 14 days since the first."""
+    accepted_at = session.execute(
+        select(Assignment.accepted_at).where(Assignment.request_id == request.id,
+                                             Assignment.mentor_id == request.owner_id,
+                                             Assignment.outcome == Outcome.ACCEPTED)
+        .order_by(Assignment.id.desc()).limit(1)).scalar()
+    attempts = [] if accepted_at is None else session.execute(
+        select(ContactAttempt.at).where(ContactAttempt.request_id == request.id,
+                                        ContactAttempt.volunteer_id == request.owner_id,
+                                        ContactAttempt.at >= accepted_at)).scalars().all()
+    chapter = get_chapter(session, request.chapter_code)
+    ready = rules.no_response_readiness(attempts, chapter, now)
+    if ready.allowed:
+        return None
+    if not force:
+        when = f"; allowed from {local_text(ready.allowed_from, chapter.timezone)} at the earliest" \
+            if ready.allowed_from else ""
+        raise Refused(f"can't close {label(request.id)} as no_response yet: it needs {ready.missing}{when}"
+                      " (a coordinator may --force with a --note)")
+    if not note:
+        raise Invalid("--force on no_response needs a --note saying why the rule is set aside")
+    return {"forced": ready.missing, "attempts": ready.attempts, "attempt_days": ready.days}
+
+
 def set_status(store: Store, actor_email: str | None, request_id: int, status: str, *,
                note: str | None = None, force: bool = False) -> dict:
     """Close a request: its owner, or a CIC in scope (SPEC §4 "status")."""
@@ -328,13 +351,7 @@ def set_status(store: Store, actor_email: str | None, request_id: int, status: s
             raise Refused(f"can't close {label(request_id)} as complete: no session is recorded"
                           f" (score session add {label(request_id)} ...)")
         if target == Status.NO_RESPONSE:
-            attempts = _count(session, ContactAttempt, request.id)
-            if attempts < NO_RESPONSE_ATTEMPTS:
-                if not force:
-                    raise Refused(f"can't close {label(request_id)} as no_response: it needs"
-                                  f" {NO_RESPONSE_ATTEMPTS} contact attempts and has {attempts}"
-                                  " (a coordinator may --force)")
-                detail = {"forced": f"{attempts} contact attempt(s)"}
+            detail = _no_response_allowed(session, request, now, force=force, note=note)
         _close_open_assignment(session, request.id, Outcome.CLOSED, now, note)
         if note:
             session.add(Note(request_id=request.id, author_id=actor.id, kind="status", text=note, created_at=now))
