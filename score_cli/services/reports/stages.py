@@ -26,13 +26,14 @@ from __future__ import annotations
 
 from collections import namedtuple
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import Date, and_, case, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from score_cli import clock
 from score_cli.domain import calendar
+from score_cli.domain import deadlines as rules
 from score_cli.services.people.eligibility import paused_on
 from score_cli.domain.errors import Invalid
 from score_cli.services.reports.capacity import chapter_capacity
@@ -60,8 +61,6 @@ STAGES = {
     "not-contacted": (Status.ACCEPTED,),
     "not-counseled": (Status.CONTACTED,),
 }
-CONTACT_WINDOW = timedelta(days=14)
-ATTEMPTS_EXPECTED = 3
 # A duplicate further along is the one to keep: the others point at it.
 _PROGRESS = {Status.IN_PROGRESS: 5, Status.CONTACTED: 4, Status.ACCEPTED: 3, Status.ASSIGNED: 2,
              Status.PENDING_REASSIGNMENT: 1, Status.NEW: 0}
@@ -175,7 +174,7 @@ def _query(run: Run, condition, stage: str):
                  .order_by(progress.desc(), other.id).limit(1).correlate(R).scalar_subquery())
     # attempts in the current owner's contact window, as the sweep counts them
     attempts = (select(func.count()).select_from(ContactAttempt)
-                .where(ContactAttempt.request_id == R.id,
+                .where(ContactAttempt.request_id == R.id, ContactAttempt.volunteer_id == R.owner_id,
                        ContactAttempt.at >= func.coalesce(current.accepted_at, R.submitted_at))
                 .correlate(R, current).scalar_subquery())
     last_attempt = (select(func.max(ContactAttempt.at)).where(ContactAttempt.request_id == R.id)
@@ -289,9 +288,9 @@ class _Context:
             deadline, deadline_at, timeout_at = "accept_due", r.accept_due_at, r.timeout_at
         elif r.status == Status.ACCEPTED:
             since = accepted
-            deadline, deadline_at = "contact_window", accepted + CONTACT_WINDOW
+            deadline, deadline_at = "contact_window", rules.contact_window_ends(accepted, tz)
         elif r.status == Status.CONTACTED:
-            deadline, deadline_at = "contact_window", accepted + CONTACT_WINDOW
+            deadline, deadline_at = "contact_window", rules.contact_window_ends(accepted, tz)
         counting = r.status in (Status.ACCEPTED, Status.CONTACTED)
         since = local(since, tz)
         row.update({
@@ -382,16 +381,16 @@ class _Context:
         attempts = r.attempts or 0
         if deadline_at <= now:
             note("window_passed")
-            if attempts >= ATTEMPTS_EXPECTED:
+            if attempts >= rules.CONTACT_ATTEMPTS_EXPECTED:
                 note("ready_to_close")
                 return ("ready to close as no_response: 3 contact attempts and no session in the 14-day"
                         " contact window (score status MRE no_response)")
             note("follow_up")
-            return (f"follow up: {attempts} of {ATTEMPTS_EXPECTED} contact attempts and the 14-day window has"
+            return (f"follow up: {attempts} of {rules.CONTACT_ATTEMPTS_EXPECTED} contact attempts and the 14-day window has"
                     " passed; if the client can't be reached, set the status to unable_to_contact or withdrawn")
-        if attempts < ATTEMPTS_EXPECTED:
+        if attempts < rules.CONTACT_ATTEMPTS_EXPECTED:
             note("follow_up")
-            return f"follow up: {attempts} of {ATTEMPTS_EXPECTED} contact attempts so far"
+            return f"follow up: {attempts} of {rules.CONTACT_ATTEMPTS_EXPECTED} contact attempts so far"
         return ("check in with the mentor: if they've met the client, they just need to record the session"
                 " (score session add MRE ...)")
 
