@@ -171,7 +171,7 @@ def pause(
 
 AVAILABLE_COLUMNS = ["email", "name", "chapter", "classification", "capacity", "weekly_capacity_left",
                      "cic_accepted_last_60_days", "open_requests", "direct_requests_last_7_days",
-                     "serve_outside_local_area"]
+                     "serve_outside_local_area", "capacity_warning"]
 PAUSED_COLUMNS = ["email", "name", "chapter", "pause_from", "pause_until", "days_paused", "long_pause"]
 
 
@@ -185,7 +185,8 @@ def mentors_available(ctx: typer.Context, chapter: ChapterOpt = None, district: 
     rows = available(ctx.obj.store(), ctx.obj.actor, scope_from(chapter, district, region, national, mine))
     render_rows(rows, choose_format(ctx, fmt), AVAILABLE_COLUMNS, title="Available mentors",
                 headers={"weekly_capacity_left": "capacity left", "cic_accepted_last_60_days": "accepted 60d",
-                         "direct_requests_last_7_days": "direct 7d", "serve_outside_local_area": "outside"},
+                         "direct_requests_last_7_days": "direct 7d", "serve_outside_local_area": "outside",
+                         "capacity_warning": "warning"},
                 empty="no mentor available in this scope")
 
 
