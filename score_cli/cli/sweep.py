@@ -8,6 +8,7 @@ import typer
 from score_cli.cli.output import FormatOption, choose_format, explicit_format, render_rows, to_json
 
 LINES = {  # kind -> (what was done, what a dry run would do)
+    "deadlines_recomputed": ("deadlines recomputed after a calendar change", "would recompute deadlines"),
     "timed_out": ("timed out, back in the queue", "would time out"),
     "reminded": ("accept-overdue reminders queued", "would remind"),
     "follow_up": ("flagged for contact follow-up", "would flag for follow-up"),
@@ -26,7 +27,7 @@ def sweep(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing when nothing happened.")] = False,
     fmt: FormatOption = None,
 ) -> None:
-    """Nightly work: time out unaccepted assignments, remind overdue mentors, flag contact
+    """Nightly work: recompute deadlines after a calendar change, time out unaccepted assignments, remind overdue mentors, flag contact
     follow-ups, end pauses that are over, recount direct-request limits.
 
     Safe to run twice, or twice at once. Exit 0 when done, 1 when some items failed (the
@@ -52,6 +53,8 @@ def sweep(
 
 
 def _summary(result) -> None:
+    for chapter in result.recomputed:
+        typer.echo(chapter["summary"])
     if result.dry_run:
         typer.echo("dry run: nothing was changed")
         for item in result.items:

@@ -27,6 +27,7 @@ from score_cli.domain import deadlines as rules
 from score_cli.services import audit
 from score_cli.services.requests import records
 from score_cli.services.mail import outbox
+from score_cli.services.organisation import calendar_changes
 from score_cli.services.sweep import batch as sweep_batch
 from score_cli.services.sweep.batch import ACTOR
 from score_cli.domain.errors import Conflict
@@ -41,7 +42,7 @@ BATCH_SIZE = 500  # due items found per read
 WRITE_BATCH_SIZE = 200  # timeouts or reminders done per transaction
 
 # What the sweep does, in the order it does it; with the rest, the keys of `--format json`.
-ACTIONS = ("timed_out", "reminded", "follow_up", "ready_to_close", "pause_ended")
+ACTIONS = ("timed_out", "reminded", "follow_up", "ready_to_close", "pause_ended", "deadlines_recomputed")
 KINDS = ACTIONS + ("direct_limit_reached", "held", "skipped", "failed")
 
 
@@ -50,6 +51,7 @@ class SweepResult:
     dry_run: bool = False
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
     items: list[dict] = field(default_factory=list)  # {"kind", "id" or "email", ...}
+    recomputed: list[dict] = field(default_factory=list)  # chapters whose calendar changed
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -81,8 +83,15 @@ class _Place:
 
 def run(store: Store, *, dry_run: bool = False, batch_size: int = BATCH_SIZE,
         write_batch_size: int = WRITE_BATCH_SIZE) -> SweepResult:
-    """One sweep at one moment; `dry_run` does every item and rolls each one back."""
-    return _Sweep(store, clock.now(), dry_run, batch_size, write_batch_size).run()
+    """One sweep at one moment; `dry_run` does every item and rolls each one back.
+
+    First, deadlines of chapters whose calendar changed are recomputed (before any timeout)."""
+    now = clock.now()
+    recomputed = calendar_changes.recompute(store, now=now, dry_run=dry_run)
+    sweep = _Sweep(store, now, dry_run, batch_size, write_batch_size)
+    sweep.result.recomputed = recomputed
+    sweep.result.counts["deadlines_recomputed"] = sum(r["recomputed"] for r in recomputed)
+    return sweep.run()
 
 
 class _Sweep:
