@@ -390,3 +390,30 @@ def test_status_must_be_a_closed_status(world):
     for wrong in ("in_progress", "finished"):
         with pytest.raises(Invalid, match="closed status"):
             mentoring.set_status(world.store, MENTOR, request_id, wrong)
+
+
+def test_a_session_dated_before_the_mentor_joined_is_refused_unless_they_were_on_the_team_then(world):
+    with freeze_time("2026-11-18 15:00:00"):
+        request_id = accepted(world)
+        mentoring.add_session(world.store, MENTOR, request_id, day="today", minutes=30, notes="Intro")
+    with freeze_time("2026-11-20 15:00:00"):
+        assignment.reassign(world.store, CIC, request_id, MENTOR2, reason="Mo left")
+        mentoring.accept(world.store, MENTOR2, request_id)
+        before = dump(world.url)
+        with pytest.raises(Invalid, match=r"--date 2026-11-19 is before mentor2@example.org was assigned to or"
+                                          r" joined MRE-\d+ \(on 2026-11-20\)"):
+            mentoring.add_session(world.store, MENTOR2, request_id, day="2026-11-19", minutes=30, notes="x")
+        assert dump(world.url) == before
+        assert mentoring.add_session(world.store, MENTOR2, request_id, day="today", minutes=30, notes="ok")
+
+
+def test_a_co_mentor_who_was_on_the_team_records_a_session_of_that_day_after_taking_over(world):
+    with freeze_time("2026-11-18 15:00:00"):
+        request_id = accepted(world)
+        referrals.refer(world.store, MENTOR, request_id, MENTOR2, reason="co-mentor")
+        referrals.respond(world.store, MENTOR2, request_id, accept=True)
+    with freeze_time("2026-11-20 15:00:00"):
+        assignment.reassign(world.store, CIC, request_id, MENTOR2, reason="Mia leads now", force=True)
+        mentoring.accept(world.store, MENTOR2, request_id)
+        added = mentoring.add_session(world.store, MENTOR2, request_id, day="2026-11-19", minutes=30, notes="x")
+    assert added["date"] == date(2026, 11, 19)

@@ -199,6 +199,27 @@ def _session_day(given: date | int, request: MentoringRequest, chapter: Chapter,
     return given
 
 
+def _on_the_case(session: Session, request: MentoringRequest, volunteer: Volunteer, day: date,
+                 chapter: Chapter) -> None:
+    """A mentor records sessions only for days they were on the request (assigned, or on its team)."""
+    spans = session.execute(select(CaseTeamMember.created_at, CaseTeamMember.state, CaseTeamMember.responded_at)
+                            .where(CaseTeamMember.request_id == request.id,
+                                   CaseTeamMember.volunteer_id == volunteer.id)).all()
+    starts = []
+    for created, state, responded in spans:
+        start = local_date(created, chapter)
+        left = local_date(responded, chapter) if state in (TeamState.REMOVED, TeamState.DECLINED) and responded \
+            else date.max
+        if start <= day <= left:
+            return
+        starts.append(start)
+    later = [s for s in starts if s > day]
+    if later:
+        raise Invalid(f"--date {day} is before {volunteer.email} was assigned to or joined {label(request.id)}"
+                      f" (on {min(later)}): a mentor records only sessions held while on the case")
+    raise Invalid(f"--date {day}: {volunteer.email} was no longer on {label(request.id)}'s case team then")
+
+
 def _minutes(minutes: int | None) -> int | None:
     if minutes is not None and not 1 <= minutes <= MAX_MINUTES:
         raise Invalid(f"--minutes must be between 1 and {MAX_MINUTES}, not {minutes}")
@@ -224,6 +245,7 @@ def add_session(store: Store, actor_email: str | None, request_id: int, *, day: 
         chapter = get_chapter(session, request.chapter_code)
         now = clock.now()
         session_date = _session_day(day, request, chapter, now)
+        _on_the_case(session, request, actor, session_date, chapter)
         due = notes_due_at(session_date, chapter)
         row = MentoringSession(request_id=request.id, mentor_id=actor.id, session_date=session_date, minutes=minutes,
                                notes=notes, entered_at=now, notes_due_at=due, entered_late=now > due)
@@ -259,6 +281,7 @@ def edit_session(store: Store, actor_email: str | None, request_id: int, session
         changed = {}
         if day is not None:
             new_date = _session_day(day, request, chapter, now)
+            _on_the_case(session, request, session.get(Volunteer, row.mentor_id), new_date, chapter)
             if new_date != row.session_date:
                 changed["date"] = [row.session_date, new_date]
                 row.session_date = new_date
