@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Iterator
 
 from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import (ArgumentError, DatabaseError, DBAPIError, IntegrityError, NoSuchModuleError,
+                            OperationalError)
 from score_cli.domain.errors import Conflict, Invalid, NotFound, Refused
 
 if TYPE_CHECKING:
@@ -148,7 +149,7 @@ class Store:
         """Refuse to work on a store made by another version of score."""
         with translate_errors(), self.engine.connect() as conn:
             if not inspect(conn).has_table("alembic_version"):
-                raise Refused(f"{self.describe()} is not a score store: run `score db init`")
+                raise NotFound(f"{self.describe()} is not a score store: run `score db init`")
             found = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
         if found != SCHEMA_REVISION:
             raise Refused(
@@ -168,8 +169,10 @@ def translate_errors() -> Iterator[None]:
         yield
     except IntegrityError as exc:
         raise Conflict(f"the store refused the change: {_first_line(exc)}") from None
-    except OperationalError as exc:
+    except (OperationalError, DatabaseError) as exc:
         message = _first_line(exc)
+        if "not a database" in message or "malformed" in message:
+            raise NotFound(f"not a score store ({message}): run `score db init` for a new one") from None
         if "locked" in message or "could not obtain lock" in message:
             raise Conflict("the store is busy (locked by another command): try again") from None
         if "unable to open" in message or "readonly" in message or "read-only" in message:

@@ -12,7 +12,7 @@ from score_cli import clock
 from score_cli.services import audit, validate
 from score_cli.services.people import eligibility
 from score_cli.services.mail import outbox
-from score_cli.domain.errors import Invalid
+from score_cli.domain.errors import Invalid, NotFound
 from score_cli.services.organisation.chapters import queue_of
 from score_cli.domain.vocabulary import request_label as label
 from score_cli.store.models import (Assignment, CaseTeamMember, Chapter, Client, ClientEmail,
@@ -75,7 +75,7 @@ def submit(session: Session, new: NewRequest, *, coordinators: dict | None = Non
     now = new.submitted_at or clock.now()
     chapter = session.get(Chapter, new.chapter)
     if chapter is None:
-        raise Invalid(f"no chapter with code {new.chapter!r}")
+        raise NotFound(f"no chapter with code {new.chapter!r} (see `score chapter list`)")
     client, known = _client_for(session, new, now)
     request = MentoringRequest(
         client_id=client.id, chapter_code=chapter.code, status=Status.NEW,
