@@ -160,7 +160,9 @@ def pause(
         raise Invalid("give --from DATE and --until DATE (or --clear)")
     result = mentor_settings.pause(ctx.obj.store(), ctx.obj.actor, email, start=start, until=until,
                                    return_pending=return_pending)
-    lines = [f"{result['email']}: paused {result['pause_from']} .. {result['pause_until']}; direct requests switched off"]
+    direct = ("direct requests switched off" if not result["accept_direct_requests"] else
+              f"direct requests stay on until {result['pause_from']}, when the nightly sweep switches them off")
+    lines = [f"{result['email']}: paused {result['pause_from']} .. {result['pause_until']}; {direct}"]
     waiting = [r["id"] for r in result["awaiting_acceptance"]]
     if result["returned_to_queue"]:
         lines.append(f"returned to the queue: {', '.join(result['returned_to_queue'])}")

@@ -13,6 +13,7 @@ LINES = {  # kind -> (what was done, what a dry run would do)
     "reminded": ("accept-overdue reminders queued", "would remind"),
     "follow_up": ("flagged for contact follow-up", "would flag for follow-up"),
     "ready_to_close": ("flagged ready to close as no_response", "would flag ready to close"),
+    "pause_started": ("pauses begun: direct requests switched off", "would switch off direct requests of"),
     "pause_ended": ("pauses ended, mentors reminded", "would end the pause of"),
     "direct_limit_reached": ("mentors at their weekly direct-request limit", "at their direct-request limit"),
     "held": ("reminders held until a business day", "would hold until a business day"),

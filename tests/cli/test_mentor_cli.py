@@ -93,6 +93,10 @@ def test_pause_and_clear_say_what_to_do_next(world):
                 db=db, actor=MENTOR)
     assert ran.exit_code == 0, ran.stderr
     assert f"still awaiting acceptance: {waiting}" in ran.stderr
+    assert ran.json()["accept_direct_requests"] is True  # on until the pause starts
+    ran = score("pause", MENTOR, "--from", "2026-11-23", "--until", "2026-12-04", db=db, actor=MENTOR)
+    assert "direct requests stay on until 2026-11-23, when the nightly sweep switches them off" in ran.stderr
+    ran = score("pause", MENTOR, "--from", "today", "--until", "2026-12-04", "--format", "json", db=db, actor=MENTOR)
     assert ran.json()["accept_direct_requests"] is False
     assert score("pause", MENTOR, db=db, actor=MENTOR).exit_code == 2
     ran = score("pause", MENTOR, "--clear", db=db, actor=MENTOR)

@@ -16,6 +16,7 @@ from score_cli.domain.vocabulary import AssignmentKind, Classification, Outcome,
 _HOLDS_ROLE = query("SELECT 1 FROM volunteer_role WHERE volunteer_id = :volunteer AND role = :role LIMIT 1")
 _ASSIGNED_SINCE = query("SELECT COUNT(*) FROM assignment WHERE mentor_id = :mentor AND kind = :kind"
                         " AND assigned_at > :since", times=("since",))
+_CHAPTER_ZONE = query("SELECT timezone FROM chapter WHERE code = :code")
 _OUTCOMES = query("SELECT outcome FROM assignment WHERE request_id = :request AND mentor_id = :mentor")
 
 
@@ -25,6 +26,12 @@ def deadlines(assigned_at: datetime, chapter) -> rules.AssignmentDeadlines:
 
 def local_date(instant: datetime, chapter) -> date:
     return instant.astimezone(zone(chapter.timezone)).date()
+
+
+def mentors_today(session, volunteer, now: datetime) -> date:
+    """Today in the mentor's own chapter: pause dates are days there, wherever the request is."""
+    tz = session.execute(_CHAPTER_ZONE, {"code": volunteer.chapter_code}).scalar_one()
+    return now.astimezone(zone(tz)).date()
 
 
 def is_mentor(session, volunteer_id: int) -> bool:
@@ -72,8 +79,7 @@ def problems(session, volunteer, request_id: int | None, chapter,
         soft.append(f"{volunteer.email} is a subject matter expert (SMEs only with --include-sme)")
     elif volunteer.classification is None:
         hard.append(f"{volunteer.email} has no mentor classification")
-    day = local_date(now, chapter)
-    if paused_on(volunteer, day):
+    if paused_on(volunteer, mentors_today(session, volunteer, now)):
         soft.append(f"{volunteer.email} is paused from {volunteer.pause_from} to {volunteer.pause_until}")
     left = cic_capacity_left(session, volunteer, now)
     if left == 0:

@@ -197,7 +197,8 @@ def pause(store: Store, actor_email: str | None, email: str, *, start: str | dat
         before = {"pause_from": volunteer.pause_from, "pause_until": volunteer.pause_until,
                   "accept_direct_requests": volunteer.accept_direct_requests}
         volunteer.pause_from, volunteer.pause_until = start, until
-        volunteer.accept_direct_requests = False
+        if start <= today:  # a pause set in advance leaves them on until it starts (the sweep)
+            volunteer.accept_direct_requests = False
         session.flush()
         awaiting, returned = [], []
         for request, assignment in _awaiting_acceptance(session, volunteer):

@@ -147,7 +147,7 @@ def _direct_mentor(session: Session, email: str, chapter: Chapter, now: datetime
         return mentor, "is not an active mentor"
     if not mentor.accept_direct_requests:
         return mentor, "does not accept direct requests"
-    if eligibility.paused_on(mentor, eligibility.local_date(now, chapter)):
+    if eligibility.paused_on(mentor, eligibility.mentors_today(session, mentor, now)):
         return mentor, "is paused"
     if eligibility.direct_limit_reached(session, mentor, now):
         return mentor, f"has reached the weekly limit of {mentor.max_direct_weekly} direct requests"

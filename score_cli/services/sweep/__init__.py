@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from itertools import islice
 
 from sqlalchemy import and_, case, func, or_, select, update
@@ -42,7 +42,8 @@ BATCH_SIZE = 500  # due items found per read
 WRITE_BATCH_SIZE = 200  # timeouts or reminders done per transaction
 
 # What the sweep does, in the order it does it; with the rest, the keys of `--format json`.
-ACTIONS = ("timed_out", "reminded", "follow_up", "ready_to_close", "pause_ended", "deadlines_recomputed")
+ACTIONS = ("timed_out", "reminded", "follow_up", "ready_to_close", "pause_started", "pause_ended",
+           "deadlines_recomputed")
 KINDS = ACTIONS + ("direct_limit_reached", "held", "skipped", "failed")
 
 
@@ -113,6 +114,8 @@ class _Sweep:
                          lambda session, ids: sweep_batch.remind(session, self.places, self.now, ids))
         self._each(None, self._window_over(self._due(_contact_windows)), _flag_contact_window,
                    "could not flag request")
+        self._each("pause_started", self._begun_locally(self._due(_starting_pauses)), _start_pause,
+                   "could not switch off direct requests of volunteer")
         self._each("pause_ended", self._working_day_only(self._over_locally(self._due(_ended_pauses))), _end_pause,
                    "could not end the pause of volunteer")
         self._direct_limits()
@@ -132,6 +135,9 @@ class _Sweep:
 
     def today(self, chapter_code: str) -> date:
         return local(self.now, self.places[chapter_code].timezone).date()
+
+    def _begun_locally(self, rows: Iterator[tuple]) -> Iterator[tuple]:
+        return (row for row in rows if self.today(row.chapter_code) >= row.pause_from)
 
     def _over_locally(self, rows: Iterator[tuple]) -> Iterator[tuple]:
         """Pauses whose last day is over in the volunteer's own chapter."""
@@ -326,7 +332,36 @@ def _flag_contact_window(sweep: _Sweep, session: Session, row) -> dict:
     return {"kind": kind, "id": request.id, "email": mentor.email, "attempts": attempts}
 
 
-# -- pause expiry ----------------------------------------------------------------------------
+# -- pause start and expiry ------------------------------------------------------------------
+
+
+def _starting_pauses(now: datetime, after: tuple | None):
+    """Paused mentors who still accept direct requests (coarse by a day; checked locally)."""
+    return (select(Volunteer.pause_from, Volunteer.id, Volunteer.chapter_code)
+            .where(Volunteer.accept_direct_requests.is_(True), Volunteer.pause_from.is_not(None),
+                   Volunteer.pause_from <= now.date() + timedelta(days=1),
+                   or_(Volunteer.pause_until.is_(None), Volunteer.pause_until >= now.date() - timedelta(days=1)),
+                   _after(Volunteer.pause_from, Volunteer.id, after))
+            .order_by(Volunteer.pause_from, Volunteer.id))
+
+
+def _start_pause(sweep: _Sweep, session: Session, row) -> dict:
+    """On a pause's first day (chapter-local) direct requests are switched off, once per pause."""
+    volunteer = session.get(Volunteer, row.id)
+    today = sweep.today(volunteer.chapter_code)
+    if not (volunteer.accept_direct_requests and volunteer.pause_from and volunteer.pause_from <= today
+            and (volunteer.pause_until is None or today <= volunteer.pause_until)):
+        raise _Skip
+    since = datetime.combine(volunteer.pause_from - timedelta(days=1), time(0), timezone.utc)
+    if session.execute(select(AuditEvent.id).where(AuditEvent.volunteer_id == volunteer.id,
+                                                   AuditEvent.action == "pause_started",
+                                                   AuditEvent.at >= since).limit(1)).first():
+        raise _Skip  # switched off once for this pause; the mentor switched them on again
+    volunteer.accept_direct_requests = False
+    audit.record(session, actor=ACTOR, action="pause_started", volunteer_id=volunteer.id, at=sweep.now,
+                 detail={"pause_from": volunteer.pause_from, "pause_until": volunteer.pause_until,
+                         "accept_direct_requests": [True, False]})
+    return {"email": volunteer.email, "pause_from": volunteer.pause_from}
 
 
 def _ended_pauses(now: datetime, after: tuple | None):
