@@ -184,3 +184,15 @@ def test_two_coordinators_assigning_at_once_exactly_one_wins(db, world):
     shown = score("show", "MRE-1", "--format", "json", db=db, actor=CIC).json()
     assert len(shown["assignments"]) == 1
     assert shown["owner"] == shown["assignments"][0]["mentor"]
+
+
+def test_an_unknown_mentoring_area_rejects_its_import_row_like_any_invalid_value(db, world, tmp_path):
+    csv_file = write(tmp_path, "areas.csv", "name,email,chapter,question,area\n"
+                                            "Ann,ann@x.com,BOS01,Pricing,pricing\n"
+                                            "Bob,bob@x.com,BOS01,Loans,Fundng\n")
+    before = dump(world.url)
+    ran = score("intake", "import", csv_file, db=db)
+    assert ran.exit_code == 2 and "line 3: unknown mentoring area 'Fundng'" in ran.stderr
+    assert dump(world.url) == before
+    ran = score("intake", "import", csv_file, "--skip-invalid", "--format", "json", db=db)
+    assert ran.exit_code == 0 and ran.json()["imported"] == 1
