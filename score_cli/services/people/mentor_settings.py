@@ -12,12 +12,13 @@ switches them back on: the mentor is told to do it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import delete, select
 from sqlmodel import Session
 
 from score_cli import clock
+from score_cli.domain import deadlines as rules
 from score_cli.services import audit, validate
 from score_cli.services.people import eligibility, volunteers
 from score_cli.services.mail import outbox
@@ -90,7 +91,7 @@ def _expertise(session: Session, volunteer_id: int) -> list[str]:
 
 def describe(session: Session, volunteer: Volunteer, now: datetime) -> dict:
     chapter = session.get(Chapter, volunteer.chapter_code)
-    week_ago = now - timedelta(days=7)
+    week_ago = now - rules.WEEK
     direct = eligibility.assignments_since(session, volunteer.id, AssignmentKind.DIRECT, week_ago)
     cic = eligibility.assignments_since(session, volunteer.id, AssignmentKind.CIC, week_ago)
     capacity = parse_capacity(volunteer.capacity_text)

@@ -206,7 +206,7 @@ class _Sweep:
 
     def _direct_limits(self) -> None:
         """`request_limit_reached` is derived (SPEC §3): recount who is at their weekly limit."""
-        since = self.now - timedelta(days=7)
+        since = self.now - rules.WEEK
         used = (select(func.count()).select_from(Assignment)
                 .where(Assignment.mentor_id == Volunteer.id, Assignment.assigned_at > since,
                        Assignment.kind == AssignmentKind.DIRECT).scalar_subquery())
