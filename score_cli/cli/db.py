@@ -25,6 +25,26 @@ def init(
     result = init_store(ctx.obj.url(), chapters_file=chapters, admin_email=admin, admin_name=admin_name)
     typer.echo(f"store ready at {result['store']} (schema {result['schema']}, {result['chapters']} chapters"
                + (f", admin {result['admin']})" if result["admin"] else ")"))
+    for chapter in result["recomputed"]:
+        typer.echo(chapter["summary"])
+
+
+@app.command("recompute-deadlines")
+def recompute_deadlines(
+    ctx: typer.Context,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what would move; change nothing.")] = False,
+) -> None:
+    """Recompute open deadlines after a calendar change.
+
+    In chapters whose calendar changed (closures file, time zone, state). The nightly sweep does
+    this first too."""
+    from score_cli.services.organisation.calendar_changes import recompute
+
+    done = recompute(ctx.obj.store(), dry_run=dry_run)
+    for chapter in done:
+        typer.echo(chapter["summary"])
+    if not done:
+        typer.echo("no chapter's calendar changed: every deadline is up to date")
 
 
 @app.command("upgrade")

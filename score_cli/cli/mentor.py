@@ -179,7 +179,9 @@ def pause(
         raise Invalid("give --from DATE and --until DATE (or --clear)")
     result = mentor_settings.pause(ctx.obj.store(), ctx.obj.actor, email, start=start, until=until,
                                    return_pending=return_pending)
-    lines = [f"{result['email']}: paused {result['pause_from']} .. {result['pause_until']}; direct requests switched off"]
+    direct = ("direct requests switched off" if not result["accept_direct_requests"] else
+              f"direct requests stay on until {result['pause_from']}, when the nightly sweep switches them off")
+    lines = [f"{result['email']}: paused {result['pause_from']} .. {result['pause_until']}; {direct}"]
     waiting = [r["id"] for r in result["awaiting_acceptance"]]
     if result["returned_to_queue"]:
         lines.append(f"returned to the queue: {', '.join(result['returned_to_queue'])}")
@@ -190,7 +192,7 @@ def pause(
 
 AVAILABLE_COLUMNS = ["email", "name", "chapter", "classification", "capacity", "weekly_capacity_left",
                      "cic_accepted_last_60_days", "open_requests", "direct_requests_last_7_days",
-                     "serve_outside_local_area"]
+                     "serve_outside_local_area", "capacity_warning"]
 PAUSED_COLUMNS = ["email", "name", "chapter", "pause_from", "pause_until", "days_paused", "long_pause"]
 
 
@@ -206,7 +208,8 @@ def mentors_available(ctx: typer.Context, scope=None, fmt: FormatOption = None,
     rows = available(ctx.obj.store(), ctx.obj.actor, scope)
     render_rows(rows, choose_format(ctx, fmt), AVAILABLE_COLUMNS, title="Available mentors",
                 headers={"weekly_capacity_left": "capacity left", "cic_accepted_last_60_days": "accepted 60d",
-                         "direct_requests_last_7_days": "direct 7d", "serve_outside_local_area": "outside"},
+                         "direct_requests_last_7_days": "direct 7d", "serve_outside_local_area": "outside",
+                         "capacity_warning": "warning"},
                 empty="no mentor available in this scope")
 
 

@@ -8,10 +8,12 @@ import typer
 from score_cli.cli.output import FormatOption, choose_format, explicit_format, render_rows, to_json
 
 LINES = {  # kind -> (what was done, what a dry run would do)
+    "deadlines_recomputed": ("deadlines recomputed after a calendar change", "would recompute deadlines"),
     "timed_out": ("timed out, back in the queue", "would time out"),
     "reminded": ("accept-overdue reminders queued", "would remind"),
     "follow_up": ("flagged for contact follow-up", "would flag for follow-up"),
     "ready_to_close": ("flagged ready to close as no_response", "would flag ready to close"),
+    "pause_started": ("pauses begun: direct requests switched off", "would switch off direct requests of"),
     "pause_ended": ("pauses ended, mentors reminded", "would end the pause of"),
     "direct_limit_reached": ("mentors at their weekly direct-request limit", "at their direct-request limit"),
     "held": ("reminders held until a business day", "would hold until a business day"),
@@ -28,7 +30,7 @@ def sweep(
 ) -> None:
     """Nightly work: timeouts, reminders, pause ends.
 
-    Nightly work: time out unaccepted assignments, remind overdue mentors, flag contact
+    Recompute deadlines after a calendar change, time out unaccepted assignments, remind overdue mentors, flag contact
     follow-ups, end pauses that are over, recount direct-request limits.
 
     Safe to run twice, or twice at once. Exit 0 when done, 1 when some items failed (the
@@ -54,6 +56,8 @@ def sweep(
 
 
 def _summary(result) -> None:
+    for chapter in result.recomputed:
+        typer.echo(chapter["summary"])
     if result.dry_run:
         typer.echo("dry run: nothing was changed")
         for item in result.items:

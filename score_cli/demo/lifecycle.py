@@ -19,6 +19,7 @@ from score_cli.demo.organisation import ChapterInfo, Person, Pools
 from score_cli.demo.showcase import Script
 from score_cli.demo.timeline import Horizon, awake, next_sweep, working_time
 from score_cli.demo.weighted import Weighted
+from score_cli.domain import deadlines as rules
 from score_cli.domain.vocabulary import (
     CLOSED_STATUSES, NATIONAL_QUEUE, QUEUED_STATUSES, AssignmentKind, Outcome, Status, TeamRole,
     TeamState,
@@ -29,7 +30,7 @@ INTAKE, SWEEP = "intake", "sweep"
 # The sweep's own words (services.sweep), so demo history reads like real history.
 TIMEOUT_REASON = "not accepted within five business days"
 TIMEOUT_OUTCOME_REASON = "not accepted in time"
-CONTACT_WINDOW = timedelta(days=14)
+CONTACT_WINDOW = timedelta(days=rules.CONTACT_WINDOW_DAYS)
 WINDOW_STATUSES = (Status.ACCEPTED, Status.CONTACTED)
 
 ANSWERS = Weighted((("accept", 78), ("decline", 10), ("timeout", 9), ("reassign", 3)))

@@ -287,13 +287,17 @@ def reset_cache() -> None:
     _calendar.cache_clear()
 
 
-def calendar_for(chapter: ChapterLike) -> BusinessCalendar:
-    """The (cached) calendar of a chapter: its zone, its state, org-wide + its own closures."""
+def closures_for(chapter: ChapterLike) -> frozenset[date]:
+    """The organisation's closures that apply to a chapter: org-wide ones and its own."""
     closures = _current_closures()
     code = (getattr(chapter, "code", None) or "").strip().upper()
-    days = closures.get(None, frozenset()) | closures.get(code, frozenset())
+    return closures.get(None, frozenset()) | closures.get(code, frozenset())
+
+
+def calendar_for(chapter: ChapterLike) -> BusinessCalendar:
+    """The (cached) calendar of a chapter: its zone, its state, org-wide + its own closures."""
     state = (chapter.state or "").strip().upper() or None
-    return _calendar(chapter.timezone, state, days)
+    return _calendar(chapter.timezone, state, closures_for(chapter))
 
 
 def is_business_day(d: date, chapter: ChapterLike) -> bool:

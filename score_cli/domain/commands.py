@@ -35,6 +35,7 @@ COMMANDS: dict[str, Needs] = {
     "db upgrade": NO_ACTOR,
     "db backup": NO_ACTOR,
     "db check": NO_ACTOR,
+    "db recompute-deadlines": NO_ACTOR,
     "chapter list": NO_ACTOR,
     "intake submit": NO_ACTOR,
     "intake import": NO_ACTOR,

@@ -8,11 +8,12 @@ them equal to this definition.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
+from score_cli.domain.deadlines import WEEK
 from score_cli.domain.vocabulary import Classification, Outcome, VolunteerStatus
 
-CAPACITY_WINDOW = timedelta(days=7)  # weekly capacity counts CIC assignments in the last 7 days
+CAPACITY_WINDOW = WEEK  # weekly capacity counts CIC assignments in the last 7 days
 ASSIGNABLE = frozenset({Classification.CERTIFIED, Classification.PROVISIONAL})  # SMEs only when asked
 
 
@@ -45,8 +46,8 @@ def capacity_left(capacity_weekly: int | None, used: int) -> int | None:
 
 def problems(c: Candidate, request_chapter: str, day: date, *,
              include_sme: bool = False) -> tuple[list[str], list[str]]:
-    """Why `c` may not be given a request of `request_chapter` on `day` (the chapter's local
-    date): (rules nothing overrides, rules a coordinator may pass with --force)."""
+    """Why `c` may not be given a request of `request_chapter` on `day` (the mentor's own local
+    date, which their pause dates are read in): (rules nothing overrides, rules --force may pass)."""
     hard, soft = [], []
     if c.status != VolunteerStatus.ACTIVE:
         hard.append(f"{c.email} is {c.status}: only active volunteers can be assigned")

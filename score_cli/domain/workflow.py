@@ -80,13 +80,10 @@ TRANSITIONS: dict[Action, Transition] = {
     Action.SUBMIT: Transition(frozenset(), S.NEW, frozenset({S.ASSIGNED})),
     Action.ASSIGN: Transition(frozenset({S.NEW, S.PENDING_REASSIGNMENT}), S.ASSIGNED, who=COORDINATOR,
                               guards=(Guard.ELIGIBLE,)),
-    Action.REASSIGN: Transition(frozenset({S.ASSIGNED, S.ACCEPTED, S.CONTACTED}), S.ASSIGNED, who=COORDINATOR,
-                                guards=(Guard.REASON, Guard.ELIGIBLE)),
-    Action.REASSIGN_TO_QUEUE: Transition(
-        frozenset({S.ASSIGNED, S.ACCEPTED, S.CONTACTED}), S.PENDING_REASSIGNMENT, who=COORDINATOR,
-        guards=(Guard.REASON,)),
+    Action.REASSIGN: Transition(OWNED, S.ASSIGNED, who=COORDINATOR, guards=(Guard.REASON, Guard.ELIGIBLE)),
+    Action.REASSIGN_TO_QUEUE: Transition(OWNED, S.PENDING_REASSIGNMENT, who=COORDINATOR, guards=(Guard.REASON,)),
     Action.TRANSFER: Transition(
-        frozenset({S.NEW, S.PENDING_REASSIGNMENT, S.ASSIGNED, S.ACCEPTED, S.CONTACTED}),
+        frozenset(OPEN_STATUSES),
         S.PENDING_REASSIGNMENT,
         frozenset({S.NEW}), who=COORDINATOR, guards=(Guard.REASON,)),
     Action.ACCEPT: Transition(frozenset({S.ASSIGNED}), S.ACCEPTED, frozenset({S.CONTACTED}), who=OWNER),

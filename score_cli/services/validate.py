@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from datetime import date, datetime
+from functools import lru_cache
 
 from score_cli.domain.errors import Invalid
 
@@ -42,6 +44,30 @@ def shown(value: str, limit: int = 80) -> str:
     value = value or ""
     return repr(value if len(value) <= limit else value[:limit - 1] + "…") + \
         (f" ({len(value):,} characters)" if len(value) > limit else "")
+
+
+MENTORING_AREAS_FILE = "mentoring_areas.txt"
+
+
+@lru_cache(maxsize=1)
+def _mentoring_areas() -> dict[str, str]:
+    from score_cli.data import read_lines
+
+    return {area.casefold(): area for area in read_lines(MENTORING_AREAS_FILE)}
+
+
+def mentoring_area(text: str | None) -> str | None:
+    """One of the areas in data/mentoring_areas.txt, any case, in its listed spelling."""
+    cleaned = " ".join((text or "").split())
+    if not cleaned:
+        return None
+    areas = _mentoring_areas()
+    if cleaned.casefold() in areas:
+        return areas[cleaned.casefold()]
+    close = difflib.get_close_matches(cleaned.casefold(), list(areas), n=1, cutoff=0.6)
+    hint = f"; did you mean {areas[close[0]]!r}?" if close else ""
+    raise Invalid(f"unknown mentoring area {cleaned[:80]!r}{hint} (the areas are listed in"
+                  f" {MENTORING_AREAS_FILE})")
 
 
 def calendar_date(text: str, *, what: str = "date") -> date:

@@ -9,14 +9,15 @@ from typing import TYPE_CHECKING, Iterator
 
 from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.exc import ArgumentError, DataError, DBAPIError, IntegrityError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import (ArgumentError, DatabaseError, DataError, DBAPIError, IntegrityError, NoSuchModuleError,
+                            OperationalError)
 from score_cli.domain.errors import Conflict, Invalid, NotFound, Refused
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
 # The Alembic revision the code expects; tests check it matches the migrations' head.
-SCHEMA_REVISION = "0007"
+SCHEMA_REVISION = "0008"
 
 
 def newer_than_this_score(revision: str | None) -> bool:
@@ -154,7 +155,7 @@ class Store:
         for a writer, so a long import does not hold up `show` or `queue list`)."""
         with translate_errors(), self.engine.execution_options(score_read_only=True).connect() as conn:
             if not inspect(conn).has_table("alembic_version"):
-                raise Refused(f"{self.describe()} is not a score store: run `score db init`")
+                raise NotFound(f"{self.describe()} is not a score store: run `score db init`")
             found = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
         if newer_than_this_score(found):
             raise Invalid(f"the store is at schema {found}, made by a newer score: upgrade score"
@@ -177,8 +178,10 @@ def translate_errors() -> Iterator[None]:
         yield
     except IntegrityError as exc:
         raise Conflict(f"the store refused the change: {_first_line(exc)}") from None
-    except OperationalError as exc:
+    except (OperationalError, DatabaseError) as exc:
         message = _first_line(exc)
+        if "not a database" in message or "malformed" in message:
+            raise NotFound(f"not a score store ({message}): run `score db init` for a new one") from None
         if "locked" in message or "could not obtain lock" in message:
             raise Conflict("the store is busy (locked by another command): try again") from None
         if "unable to open" in message or "readonly" in message or "read-only" in message:

@@ -40,6 +40,8 @@ class Chapter(SQLModel, table=True):
     timezone: str  # IANA name
     live: bool = True
     district_code: str = Field(foreign_key="district.code", index=True)
+    # what the open assignments' deadlines were computed from (time zone, state, closures)
+    calendar_fingerprint: Optional[str] = Field(default=None, max_length=64)
 
 
 # --- Volunteers --------------------------------------------------------------------

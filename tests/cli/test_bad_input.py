@@ -104,7 +104,7 @@ def test_a_store_that_is_not_a_score_store_is_refused(tmp_path):
     other = tmp_path / "other.db"
     sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.close()
     ran = score("chapter", "list", db=str(other))
-    assert ran.exit_code == 1 and "not a score store" in ran.stderr
+    assert ran.exit_code == 3 and "not a score store" in ran.stderr
 
 
 def test_a_bad_chapters_file_names_the_line(tmp_path):
@@ -114,3 +114,33 @@ def test_a_bad_chapters_file_names_the_line(tmp_path):
     ran = score("db", "init", "--chapters", str(bad), db=str(tmp_path / "s.db"))
     assert ran.exit_code == 2 and "line 2" in ran.stderr and "Mars/Olympus" in ran.stderr
     assert not (tmp_path / "s.db").exists()
+
+
+def test_a_file_that_is_not_a_database_is_not_a_store_never_busy(tmp_path):
+    text = tmp_path / "notes.db"
+    text.write_text("hello, this is not a database\n" * 100)
+    for args in (("sweep",), ("chapter", "list")):
+        ran = score(*args, db=str(text))
+        assert ran.exit_code == 3 and "not a score store" in ran.stderr and one_line(ran.stderr)
+
+
+def test_an_unknown_chapter_is_exit_3_everywhere(world):
+    ran = score("intake", "submit", "--name", "Cleo", "--email", "cleo@example.com", "--chapter", "ZZZ99",
+                "--question", "How do I start?", db=world.url)
+    assert ran.exit_code == 3 and "no chapter with code 'ZZZ99'" in ran.stderr
+    from tests.world import CIC
+    listed = score("queue", "list", "--chapter", "ZZZ99", db=world.url, actor=CIC)
+    assert listed.exit_code == 3 and "ZZZ99" in listed.stderr
+    request_id = world.submit()
+    moved = score("transfer-chapter", str(request_id), "ZZZ99", "--reason", "x", db=world.url, actor=CIC)
+    assert moved.exit_code == 3 and "ZZZ99" in moved.stderr
+
+
+def test_a_database_without_score_tables_is_not_a_store(store_url):
+    from sqlalchemy import create_engine, text
+    engine = create_engine(store_url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE alembic_version"))
+    engine.dispose()
+    ran = score("chapter", "list", db=store_url)
+    assert ran.exit_code == 3 and "not a score store" in ran.stderr

@@ -239,3 +239,40 @@ def test_two_coordinators_assigning_at_once_exactly_one_wins(db, world):
     shown = score("show", "MRE-1", "--format", "json", db=db, actor=CIC).json()
     assert len(shown["assignments"]) == 1
     assert shown["owner"] == shown["assignments"][0]["mentor"]
+
+
+def test_an_unknown_mentoring_area_rejects_its_import_row_like_any_invalid_value(db, world, tmp_path):
+    csv_file = write(tmp_path, "areas.csv", "name,email,chapter,question,area\n"
+                                            "Ann,ann@x.com,BOS01,Pricing,pricing\n"
+                                            "Bob,bob@x.com,BOS01,Loans,Fundng\n")
+    before = dump(world.url)
+    ran = score("intake", "import", csv_file, db=db)
+    assert ran.exit_code == 2 and "line 3: unknown mentoring area 'Fundng'" in ran.stderr
+    assert dump(world.url) == before
+    ran = score("intake", "import", csv_file, "--skip-invalid", "--format", "json", db=db)
+    assert ran.exit_code == 0 and ran.json()["imported"] == 1
+
+
+ISO_WITH_OFFSET = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?[+-]\d{2}:\d{2}$"
+
+
+def test_times_in_json_are_iso_8601_with_the_chapters_offset_everywhere(world):
+    import re
+
+    from tests.world import ADMIN
+    with freeze_time("2026-11-20 15:00:00"):  # 10:00 in Boston
+        request_id = world.assigned(MENTOR)
+        shown = score("show", str(request_id), "--format", "json", db=world.url, actor=CIC).json()
+        [assigned] = [h for h in shown["history"] if h["action"] == "assign"]
+        assert assigned["at"] == "2026-11-20T10:00:00-05:00"
+        assert assigned["detail"]["accept_due_at"] == "2026-11-24T10:00:00-05:00"
+        assert assigned["detail"]["timeout_at"] == "2026-11-30T10:00:00-05:00"  # Thanksgiving skipped
+        messages = score("notify", "list", "--format", "json", db=world.url, actor=ADMIN).json()
+        assert messages and all(m["created_at"] == "2026-11-20T10:00:00-05:00" for m in messages)
+    with freeze_time("2026-12-10 15:00:00"):
+        world.submit(email="wanda@example.com", name="Wanda Waiting")
+    with freeze_time("2026-12-30 15:00:00"):
+        waiting = score("notify", "waiting-clients", "--older-than", "3", "--format", "json",
+                        db=world.url, actor=ADMIN).json()
+    assert [w["id"] for w in waiting] and all(re.fullmatch(r"MRE-\d+", w["id"]) for w in waiting)
+    assert all(re.match(ISO_WITH_OFFSET, w["submitted_at"]) for w in waiting)

@@ -225,11 +225,11 @@ def test_a_bad_value_is_echoed_back_short(world):
     assert "x" * 81 not in said and len(said) < 300 and "5,000 characters" in said
 
 
-def test_a_file_that_is_no_store_is_bad_input_not_a_conflict(tmp_path):
+def test_a_file_that_is_no_store_is_not_found_not_a_conflict(tmp_path):
     path = tmp_path / "notes.txt"
     path.write_text("my shopping list\n" * 100)
     ran = score("chapter", "list", db=str(path))
-    assert ran.exit_code == 2
+    assert ran.exit_code == 3  # no store there (SPEC §8), never 4: cron would retry it forever
     assert "not a score store" in one_line(ran)
 
 

@@ -93,6 +93,10 @@ def test_pause_and_clear_say_what_to_do_next(world):
                 db=db, actor=MENTOR)
     assert ran.exit_code == 0, ran.stderr
     assert f"still awaiting acceptance: {waiting}" in ran.stderr
+    assert ran.json()["accept_direct_requests"] is True  # on until the pause starts
+    ran = score("pause", MENTOR, "--from", "2026-11-23", "--until", "2026-12-04", db=db, actor=MENTOR)
+    assert "direct requests stay on until 2026-11-23, when the nightly sweep switches them off" in ran.stderr
+    ran = score("pause", MENTOR, "--from", "today", "--until", "2026-12-04", "--format", "json", db=db, actor=MENTOR)
     assert ran.json()["accept_direct_requests"] is False
     assert score("pause", MENTOR, db=db, actor=MENTOR).exit_code == 2
     ran = score("pause", MENTOR, "--clear", db=db, actor=MENTOR)
@@ -113,3 +117,16 @@ def test_mentor_listings_in_every_format(world):
     table = score("mentors", "paused", "--format", "table", db=db, actor=CIC)
     assert table.exit_code == 0 and "Paused mentors" in table.stdout and "1 row" in table.stdout
     assert score("mentors", "available", "--chapter", "NOPE", db=db, actor=CIC).exit_code == 3
+
+
+@freeze_time("2026-11-20 15:00:00")
+def test_mentors_available_shows_an_unreadable_capacity_in_a_warning_column(world):
+    db = world.url
+    assert score("mentor", "settings", MENTOR2, "--capacity", "0.5 per week", db=db, actor=MENTOR2).exit_code == 0
+    assert score("mentor", "settings", MENTOR, "--capacity", "DR-only", db=db, actor=MENTOR).exit_code == 0
+    table = score("mentors", "available", "--chapter", "BOS01", "--format", "csv", db=db, actor=CIC)
+    header, *rows = table.stdout.splitlines()
+    assert "capacity_warning" in header.split(",")
+    by_email = {row.split(",")[0]: row for row in rows}
+    assert ",DR-only,0," in by_email[MENTOR]  # read as none: no capacity left
+    assert "reads as one every 2 weeks" in by_email[MENTOR2]

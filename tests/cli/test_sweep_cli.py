@@ -16,7 +16,8 @@ from tests.helpers import dump, score
 from tests.world import PROVISIONAL
 
 ROOT = Path(__file__).resolve().parents[2]
-COUNTS = {"timed_out": 0, "reminded": 0, "follow_up": 0, "ready_to_close": 0, "pause_ended": 0,
+COUNTS = {"timed_out": 0, "reminded": 0, "follow_up": 0, "ready_to_close": 0, "pause_started": 0, "pause_ended": 0,
+          "deadlines_recomputed": 0,
           "direct_limit_reached": 0, "held": 0, "skipped": 0, "failed": 0}
 
 
@@ -36,7 +37,9 @@ def test_a_quiet_night_prints_one_line_per_kind_or_nothing_with_quiet(store_url)
         "0  accept-overdue reminders queued",
         "0  flagged for contact follow-up",
         "0  flagged ready to close as no_response",
+        "0  pauses begun: direct requests switched off",
         "0  pauses ended, mentors reminded",
+        "0  deadlines recomputed after a calendar change",
         "0  mentors at their weekly direct-request limit",
         "0  reminders held until a business day",
         "0  skipped: changed by someone else meanwhile",

@@ -134,7 +134,7 @@ class Workflow(RuleBasedStateMachine):
     @precondition(lambda self: self.ids)
     @rule(data=st.data(), mentor=st.sampled_from(MENTORS + [None]), wrong=st.integers(0, 4))
     def reassign(self, data, mentor, wrong):
-        rid = self._pick(data, "assigned", "accepted", "contacted")
+        rid = self._pick(data, "assigned", "accepted", "contacted", "in_progress")
         by = self._coordinator(rid, wrong == 0)
         self._attempt(rid, lambda: assignment.reassign(self.store, by, rid, mentor, reason="change",
                                                        to_queue=mentor is None, force=True))
@@ -142,7 +142,7 @@ class Workflow(RuleBasedStateMachine):
     @precondition(lambda self: self.ids)
     @rule(data=st.data(), chapter=st.sampled_from(CHAPTERS), wrong=st.integers(0, 4))
     def transfer(self, data, chapter, wrong):
-        rid = self._pick(data, "new", "pending_reassignment", "assigned", "accepted", "contacted")
+        rid = self._pick(data, "new", "pending_reassignment", "assigned", "accepted", "contacted", "in_progress")
         by = self._coordinator(rid, wrong == 0)
         self._attempt(rid, lambda: assignment.transfer(self.store, by, rid, chapter, reason="moved"))
 

@@ -143,3 +143,43 @@ def test_a_stale_version_is_a_conflict(world):
     with pytest.raises(Conflict, match="changed since you looked"):
         with world.store.transaction() as session:
             records.change(session, stale, actor=CIC, action="note")
+
+
+# --- a client in progress changes hands; the mentor who loses a request is told --------------
+
+
+def in_progress(world, mentor=MENTOR) -> int:
+    from score_cli.services.requests import mentoring
+    request_id = world.assigned(mentor)
+    mentoring.accept(world.store, mentor, request_id, message="Hello, when can we meet?")
+    mentoring.add_session(world.store, mentor, request_id, day="today", minutes=45, notes="Pricing first steps")
+    return request_id
+
+
+def told(world, request_id) -> list[str]:
+    with world.store.reading() as session:
+        return session.execute(select(OutboxMessage.recipient).where(
+            OutboxMessage.request_id == request_id, OutboxMessage.event == "owner_changed")).scalars().all()
+
+
+def test_a_client_in_progress_is_reassigned_with_its_sessions_and_the_old_mentor_is_told_once(world):
+    from score_cli.services.requests import show
+    request_id = in_progress(world)
+    assignment.reassign(world.store, CIC, request_id, MENTOR2, reason="Mo ran out of capacity")
+    r = row(world, request_id)
+    assert (r.status, r.owner_id) == ("assigned", world.volunteer(MENTOR2).id)
+    assert told(world, request_id) == [MENTOR]
+    seen = show.show(world.store, MENTOR2, request_id)
+    assert [s["notes"] for s in seen["sessions"]] == ["Pricing first steps"]
+    assert len(seen["contact_attempts"]) == 1
+
+
+def test_a_client_in_progress_goes_back_to_the_queue_or_to_another_chapter(world):
+    queued = in_progress(world)
+    assignment.reassign(world.store, CIC, queued, None, to_queue=True, reason="Mo left")
+    assert row(world, queued).status == "pending_reassignment"
+    assert told(world, queued) == [MENTOR]
+    moved = in_progress(world)
+    assignment.transfer(world.store, CIC, moved, "AUS01", reason="client moved to Austin")
+    assert (row(world, moved).status, row(world, moved).chapter_code) == ("pending_reassignment", "AUS01")
+    assert told(world, moved) == [MENTOR]

@@ -81,6 +81,8 @@ def test_the_weekly_direct_request_limit_sends_the_third_request_to_the_queue(wo
     ("question", "   ", "question must not be empty"),
     ("zip", "ABCDE", "not a US ZIP code"),
     ("direct_to", "nobody", "--direct-to"),
+    ("area", "Marketting", "unknown mentoring area 'Marketting'; did you mean 'Marketing & Sales'"),
+    ("area", "Underwater basket weaving", r"unknown mentoring area .*mentoring_areas.txt"),
 ])
 def test_bad_fields_are_refused_before_anything_is_written(world, field, value, message):
     fields = dict(name="X", emails=["x@example.com"], chapter="BOS01", question="Q")
@@ -89,3 +91,11 @@ def test_bad_fields_are_refused_before_anything_is_written(world, field, value, 
         intake.NewRequest(**fields).checked()
     with world.store.reading() as session:
         assert session.execute(select(func.count()).select_from(MentoringRequest)).scalar() == 0
+
+
+def test_a_mentoring_area_is_one_of_the_listed_areas_in_any_case(world):
+    checked = intake.NewRequest(name="X", emails=["x@example.com"], chapter="BOS01", question="Q",
+                                area="  marketing & SALES ").checked()
+    assert checked.area == "Marketing & Sales"
+    request_id = world.submit(area="cash flow management")
+    assert request_row(world, request_id).mentoring_area == "Cash Flow Management"

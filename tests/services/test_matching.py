@@ -106,6 +106,11 @@ def test_a_short_list_is_still_the_best_of_everyone_and_counts_every_exclusion(w
     ("3 per week", 3, False),
     ("5/week", 4, True),
     ("DR Only", 0, False),        # direct requests only: never a CIC assignment
+    ("DR-only", 0, False),        # ... however it is written
+    ("only DR", 0, False),
+    ("Not taking new clients", 0, False),
+    ("2-3 per week", 2, False),   # a range is its lower bound
+    ("1e9 per week", 9, True),    # unreadable: flagged, counted as available
     ("whenever I can", 9, True),  # unknown capacity counts as available, flagged
 ])
 def test_weekly_capacity_from_what_mentors_write(world, capacity, assigned_this_week, suggested):

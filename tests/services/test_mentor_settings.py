@@ -120,7 +120,7 @@ def test_pausing_sets_the_dates_switches_direct_requests_off_and_lists_what_awai
         waiting = world.assigned(MENTOR)
         shown = mentor_settings.pause(world.store, MENTOR, MENTOR, start="2026-11-23", until="2026-12-01")
     assert (shown["pause_from"], shown["pause_until"]) == (date(2026, 11, 23), date(2026, 12, 1))
-    assert shown["accept_direct_requests"] is False and shown["paused"] is False  # starts on Monday
+    assert shown["accept_direct_requests"] is True and shown["paused"] is False  # starts Monday: on until then
     assert [r["id"] for r in shown["awaiting_acceptance"]] == [f"MRE-{waiting}"]
     assert shown["returned_to_queue"] == []
     [event] = settings_events(world, MENTOR)
@@ -185,3 +185,45 @@ def test_clearing_a_pause_leaves_direct_requests_off_and_tells_the_mentor(world)
     with pytest.raises(Refused, match="no pause to clear"):
         mentor_settings.clear_pause(world.store, MENTOR, MENTOR)
     assert [e.action for e in settings_events(world, MENTOR)] == ["mentor.pause", "mentor.pause_clear"]
+
+
+def direct_request(world, email="dee@example.com") -> MentoringRequest:
+    with world.store.transaction() as session:
+        request_id = intake.submit(session, intake.NewRequest(name="Dee", emails=[email], chapter="BOS01",
+                                                              question="q", direct_to=MENTOR).checked())
+    with world.store.reading() as session:
+        return session.get(MentoringRequest, request_id)
+
+
+def test_a_pause_set_in_advance_leaves_direct_requests_on_until_the_sweep_on_its_first_day(world):
+    from score_cli.services import sweep
+    with freeze_time("2026-11-02 15:00:00"):
+        shown = mentor_settings.pause(world.store, MENTOR, MENTOR, start="2026-11-23", until="2026-12-04")
+        assert shown["accept_direct_requests"] is True
+        assert direct_request(world).status == "assigned"  # picked on the website before the pause: served
+    with freeze_time("2026-11-23 04:30:00"):  # still Sun 22 Nov in Boston
+        assert sweep.run(world.store).counts["pause_started"] == 0
+    with freeze_time("2026-11-23 05:30:00"):  # Mon 23 Nov 00:30 in Boston: the first day
+        assert sweep.run(world.store).counts["pause_started"] == 1
+        assert mentor_settings.settings(world.store, CIC, MENTOR)["accept_direct_requests"] is False
+        assert direct_request(world, "eve@example.com").status == "new"
+    with freeze_time("2026-11-24 15:00:00"):  # the mentor switches them on again: the sweep leaves it
+        mentor_settings.settings(world.store, MENTOR, MENTOR, SettingsChange(accept_direct_requests=True))
+        assert sweep.run(world.store).counts["pause_started"] == 0
+
+
+@freeze_time("2026-11-20 15:00:00")
+def test_a_pause_starting_today_switches_direct_requests_off_at_once(world):
+    assert mentor_settings.pause(world.store, MENTOR, MENTOR, start="today", until="2026-12-04")[
+        "accept_direct_requests"] is False
+
+
+def test_pause_dates_are_days_in_the_mentors_own_chapter_when_a_cic_elsewhere_assigns(world):
+    from tests.world import FAR
+    with freeze_time("2026-11-20 15:00:00"):
+        mentor_settings.pause(world.store, FAR, FAR, start="2026-11-21", until="2026-11-30")
+        request_id = world.submit()
+    with freeze_time("2026-11-21 05:30:00"):  # 00:30 Sat 21 in Boston, still 23:30 Fri 20 in Austin
+        assignment.assign(world.store, CIC, request_id, FAR)
+    with world.store.reading() as session:
+        assert session.get(MentoringRequest, request_id).status == "assigned"

@@ -299,22 +299,67 @@ def test_complete_needs_a_session(world):
     assert a.outcome == "closed"
 
 
-def test_no_response_needs_three_contact_attempts_unless_a_cic_forces_it(world):
-    request_id = accepted(world)
-    mentoring.contact(world.store, MENTOR, request_id, method="phone")
-    mentoring.contact(world.store, MENTOR, request_id, method="email")
-    with pytest.raises(Refused, match="needs 3 contact attempts and has 2"):
+def contact_on(world, request_id, *days, mentor=MENTOR):
+    for day in days:
+        with freeze_time(day):
+            mentoring.contact(world.store, mentor, request_id, method="phone")
+
+
+def test_no_response_needs_three_attempts_on_three_days_and_two_weeks_unless_a_cic_forces_it(world):
+    with freeze_time("2026-11-02 14:00:00"):
+        request_id = accepted(world)
+    contact_on(world, request_id, "2026-11-02 14:01:00", "2026-11-02 14:02:00", "2026-11-02 14:03:00")
+    with freeze_time("2026-11-02 14:04:00"), pytest.raises(Refused) as refused:
         mentoring.set_status(world.store, MENTOR, request_id, "no-response")
+    # three attempts in three minutes are one occasion; the earliest is two more days and 14 days on
+    assert "2 more contact attempt(s) on different days (has 3 on 1 day(s)" in str(refused.value)
+    assert "14 days since the first attempt" in str(refused.value)
+    assert "allowed from Mon 16 Nov 2026 09:01 EST" in str(refused.value)
     with pytest.raises(Refused, match="only a coordinator"):
         mentoring.set_status(world.store, MENTOR, request_id, "no_response", force=True)
-    assert mentoring.set_status(world.store, CIC, request_id, "no_response", force=True)["status"] == "no_response"
+    with pytest.raises(Invalid, match="needs a --note"):
+        mentoring.set_status(world.store, CIC, request_id, "no_response", force=True)
+    assert request_row(world, request_id).status == "contacted"
+    done = mentoring.set_status(world.store, CIC, request_id, "no_response", force=True, note="client moved away")
+    assert done["status"] == "no_response"
+    with world.store.reading() as session:
+        event = session.execute(select(AuditEvent).where(AuditEvent.request_id == request_id,
+                                                         AuditEvent.action == "status")).scalar_one()
+    assert event.reason == "client moved away" and "forced" in event.detail
 
 
-def test_three_attempts_let_the_owner_close_as_no_response(world):
-    request_id = accepted(world)
-    for method in ("phone", "email", "phone"):
-        mentoring.contact(world.store, MENTOR, request_id, method=method)
-    assert mentoring.set_status(world.store, MENTOR, request_id, "no_response")["status"] == "no_response"
+def test_no_response_on_day_three_says_when_it_will_be_allowed(world):
+    with freeze_time("2026-11-02 14:00:00"):
+        request_id = accepted(world)
+    contact_on(world, request_id, "2026-11-02 15:00:00", "2026-11-03 15:00:00", "2026-11-04 15:00:00")
+    with freeze_time("2026-11-04 16:00:00"), pytest.raises(Refused) as refused:
+        mentoring.set_status(world.store, MENTOR, request_id, "no_response")
+    assert str(refused.value).endswith("it needs 14 days since the first attempt; allowed from"
+                                       " Mon 16 Nov 2026 10:00 EST at the earliest (a coordinator may --force"
+                                       " with a --note)")
+    with freeze_time("2026-11-16 14:59:00"), pytest.raises(Refused):
+        mentoring.set_status(world.store, MENTOR, request_id, "no_response")
+    with freeze_time("2026-11-16 15:00:00"):
+        assert mentoring.set_status(world.store, MENTOR, request_id, "no_response")["status"] == "no_response"
+
+
+def test_a_new_owner_does_not_inherit_the_previous_owners_attempts(world):
+    with freeze_time("2026-11-02 14:00:00"):
+        request_id = accepted(world)
+    contact_on(world, request_id, "2026-11-02 15:00:00", "2026-11-03 15:00:00", "2026-11-04 15:00:00")
+    with freeze_time("2026-11-20 14:00:00"):
+        assignment.reassign(world.store, CIC, request_id, MENTOR2, reason="Mo is away")
+        mentoring.accept(world.store, MENTOR2, request_id, message="Hello from Mia")  # her attempt 1
+    with freeze_time("2026-11-20 14:01:00"), pytest.raises(Refused, match=r"has 1 on 1 day\(s\)"):
+        mentoring.set_status(world.store, MENTOR2, request_id, "no_response")
+
+
+def test_three_attempts_on_three_days_two_weeks_on_let_the_owner_close_as_no_response(world):
+    with freeze_time("2026-11-02 14:00:00"):
+        request_id = accepted(world)
+    contact_on(world, request_id, "2026-11-02 15:00:00", "2026-11-09 15:00:00", "2026-11-13 15:00:00")
+    with freeze_time("2026-11-16 15:00:00"):
+        assert mentoring.set_status(world.store, MENTOR, request_id, "no_response")["status"] == "no_response"
     with pytest.raises(Refused, match="it is no_response"):
         mentoring.set_status(world.store, MENTOR, request_id, "complete")
 
@@ -345,3 +390,30 @@ def test_status_must_be_a_closed_status(world):
     for wrong in ("in_progress", "finished"):
         with pytest.raises(Invalid, match="closed status"):
             mentoring.set_status(world.store, MENTOR, request_id, wrong)
+
+
+def test_a_session_dated_before_the_mentor_joined_is_refused_unless_they_were_on_the_team_then(world):
+    with freeze_time("2026-11-18 15:00:00"):
+        request_id = accepted(world)
+        mentoring.add_session(world.store, MENTOR, request_id, day="today", minutes=30, notes="Intro")
+    with freeze_time("2026-11-20 15:00:00"):
+        assignment.reassign(world.store, CIC, request_id, MENTOR2, reason="Mo left")
+        mentoring.accept(world.store, MENTOR2, request_id)
+        before = dump(world.url)
+        with pytest.raises(Invalid, match=r"--date 2026-11-19 is before mentor2@example.org was assigned to or"
+                                          r" joined MRE-\d+ \(on 2026-11-20\)"):
+            mentoring.add_session(world.store, MENTOR2, request_id, day="2026-11-19", minutes=30, notes="x")
+        assert dump(world.url) == before
+        assert mentoring.add_session(world.store, MENTOR2, request_id, day="today", minutes=30, notes="ok")
+
+
+def test_a_co_mentor_who_was_on_the_team_records_a_session_of_that_day_after_taking_over(world):
+    with freeze_time("2026-11-18 15:00:00"):
+        request_id = accepted(world)
+        referrals.refer(world.store, MENTOR, request_id, MENTOR2, reason="co-mentor")
+        referrals.respond(world.store, MENTOR2, request_id, accept=True)
+    with freeze_time("2026-11-20 15:00:00"):
+        assignment.reassign(world.store, CIC, request_id, MENTOR2, reason="Mia leads now", force=True)
+        mentoring.accept(world.store, MENTOR2, request_id)
+        added = mentoring.add_session(world.store, MENTOR2, request_id, day="2026-11-19", minutes=30, notes="x")
+    assert added["date"] == date(2026, 11, 19)

@@ -131,7 +131,7 @@ def test_conversion_counts_every_step_reached_and_how_requests_closed(world):
         mentoring.accept(world.store, MENTOR2, silent)
         mentoring.contact(world.store, MENTOR2, silent, method="phone")
     with at("2026-11-20 15:00:00"):
-        mentoring.set_status(world.store, CIC, silent, "no_response", force=True)
+        mentoring.set_status(world.store, CIC, silent, "no_response", force=True, note="no reply in weeks")
     declined = submit(world, "2026-11-04 14:00:00", name="Dec Lined")
     assign(world, declined, MENTOR2, "2026-11-04 15:00:00")
     with at("2026-11-05 15:00:00"):

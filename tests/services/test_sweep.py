@@ -11,6 +11,8 @@ from score_cli.services.requests import assignment, mentoring
 from score_cli.domain.errors import Refused
 from score_cli.store.models import (Assignment, AuditEvent, CaseTeamMember, Chapter, MentoringRequest,
                                     OutboxMessage, Volunteer)
+from score_cli.services.organisation.scope import Scope
+from score_cli.services.reports.stages import stage_report
 from tests.helpers import dump
 from tests.world import ADMIN, CIC, FAR, MENTOR, MENTOR2
 
@@ -143,8 +145,11 @@ def test_fourteen_days_after_acceptance_follow_up_then_ready_to_close_each_flagg
     assert sweep_at(world, "2026-11-16 15:00:00").counts["follow_up"] == 1
     assert sweep_at(world, "2026-11-17 15:00:00").counts["follow_up"] == 0
     with freeze_time("2026-11-18 15:00:00"):
-        for _ in range(2):
-            mentoring.contact(world.store, MENTOR, request_id, method="phone")
+        mentoring.contact(world.store, MENTOR, request_id, method="phone")
+        mentoring.contact(world.store, MENTOR, request_id, method="email")  # the same day: one occasion
+    assert sweep_at(world, "2026-11-19 14:00:00").counts["ready_to_close"] == 0
+    with freeze_time("2026-11-19 14:30:00"):
+        mentoring.contact(world.store, MENTOR, request_id, method="phone")  # a third day
     counts = sweep_at(world, "2026-11-19 15:00:00").counts
     assert (counts["ready_to_close"], counts["follow_up"]) == (1, 0)
     assert sweep_at(world, "2026-11-20 15:00:00").counts["ready_to_close"] == 0
@@ -285,3 +290,15 @@ def test_due_items_are_read_through_the_deadline_indexes(store):
     assert "INDEX ix_assignment_outcome_timeout (outcome=? AND timeout_at>? AND timeout_at<?)" in plans["timeouts"]
     assert "INDEX ix_assignment_outcome_accept_due (outcome=? AND accept_due_at>? AND accept_due_at<?)" \
         in plans["reminders"]
+
+
+def test_the_contact_window_keeps_the_local_wall_clock_time_across_dst(world):
+    # accepted Sat 7 Mar 2026 09:17 EST; clocks go forward on 8 Mar: the window ends 21 Mar 09:17 EDT
+    request_id = assigned_at(world, "2026-03-06 14:00:00")
+    with freeze_time("2026-03-07 14:17:00"):
+        mentoring.accept(world.store, MENTOR, request_id)
+    assert sweep_at(world, "2026-03-21 13:16:00").counts["follow_up"] == 0
+    assert sweep_at(world, "2026-03-21 13:17:00").counts["follow_up"] == 1
+    with freeze_time("2026-03-21 12:00:00"):
+        [row] = stage_report(world.store, CIC, Scope("chapter", "BOS01"), "not-contacted")
+    assert row["deadline_at"].isoformat() == "2026-03-21T09:17:00-04:00"

@@ -34,9 +34,10 @@ def test_a_client_waiting_more_than_n_business_days_gets_the_email_once(world):
     assert run_at(world, "2026-11-25 20:00:00", older_than=3) == []
     rows = run_at(world, "2026-11-26 20:00:00", older_than=3)
     assert [(r["id"], r["business_days_waiting"], r["recipient"], r["queued"]) for r in rows] == [
-        (request_id, 4, "cleo@example.com", True)]
+        (f"MRE-{request_id}", 4, "cleo@example.com", True)]
+    assert rows[0]["submitted_at"].isoformat() == "2026-11-20T10:00:00-05:00"  # Boston's own time
     again = run_at(world, "2026-11-27 20:00:00", older_than=3)
-    assert [(r["id"], r["queued"]) for r in again] == [(request_id, False)]
+    assert [(r["id"], r["queued"]) for r in again] == [(f"MRE-{request_id}", False)]
     assert waiting_mail(world) == [(request_id, "cleo@example.com")]
 
 
@@ -58,7 +59,8 @@ def test_only_requests_still_in_an_intake_queue_count(world):
         assignment.assign(world.store, CIC, back, MENTOR)
         assignment.reassign(world.store, CIC, back, None, reason="wrong area", to_queue=True)
     rows = run_at(world, "2026-11-20 15:00:00", older_than=5)
-    assert sorted((r["id"], r["status"]) for r in rows) == [(waiting, "new"), (back, "pending_reassignment")]
+    assert sorted((r["id"], r["status"]) for r in rows) == [(f"MRE-{waiting}", "new"),
+                                                               (f"MRE-{back}", "pending_reassignment")]
 
 
 def test_requests_in_the_national_queue_count_by_their_chapters_calendar(world):
@@ -68,7 +70,7 @@ def test_requests_in_the_national_queue_count_by_their_chapters_calendar(world):
     request_id = submitted(world, "2026-11-25 16:00:00", chapter="AUS01")
     assert run_at(world, "2026-11-30 20:00:00", older_than=1) == []  # only Wednesday so far
     rows = run_at(world, "2026-12-01 20:00:00", older_than=1)
-    assert [(r["id"], r["queue"], r["business_days_waiting"]) for r in rows] == [(request_id, "national", 2)]
+    assert [(r["id"], r["queue"], r["business_days_waiting"]) for r in rows] == [(f"MRE-{request_id}", "national", 2)]
 
 
 def test_the_command_queues_and_a_dry_run_changes_nothing(world):
@@ -90,7 +92,7 @@ def test_a_cic_mails_the_waiting_clients_of_their_own_chapter_and_a_mentor_none(
     boston = submitted(world, "2026-11-02 15:00:00", email="bo@example.com")
     submitted(world, "2026-11-02 15:00:00", chapter="AUS01", email="tex@example.com")
     rows = run_at(world, "2026-11-20 20:00:00", older_than=3, actor=CIC, dry_run=True)
-    assert [r["id"] for r in rows] == [boston]
+    assert [r["id"] for r in rows] == [f"MRE-{boston}"]
     before = dump(world.url)
     for argv, who in ((["--national"], CIC), ([], MENTOR)):
         ran = score("notify", "waiting-clients", "--older-than", "3", *argv, db=world.url, actor=who)

@@ -31,13 +31,16 @@ def init_store(url: str, *, chapters_file: str | Path | None = None, admin_email
             count = hierarchy.load_chapters(session, rows)
             audit.record(session, actor="system", action="db.init",
                          detail={"chapters": count, "schema": after})
+        from score_cli.services.organisation import calendar_changes
+
+        recomputed = calendar_changes.recompute(store)
         admin = None
         if admin_email:
             from score_cli.services.people import volunteers
 
             admin = volunteers.ensure_admin(store, admin_email, name=admin_name)
         return {"store": store.describe(), "schema_before": before, "schema": after,
-                "chapters": count, "admin": admin}
+                "chapters": count, "admin": admin, "recomputed": recomputed}
     finally:
         store.close()
 

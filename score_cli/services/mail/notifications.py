@@ -17,23 +17,26 @@ from score_cli.services.organisation import permissions
 from score_cli.services.organisation.scope import chapter_filter, place_of_scope, resolve
 from score_cli.domain.vocabulary import request_label as label
 from score_cli.store.db import Store
+from score_cli.services.timefmt import local
 from score_cli.store.models import Chapter, Client, ClientEmail, MentoringRequest, OutboxMessage, Volunteer
 from score_cli.domain.vocabulary import QUEUED_STATUSES, MessageStatus
 
 WAITING_EVENT = "waiting_client"
 
 
-def _message_row(m: OutboxMessage) -> dict:
+def _message_row(m: OutboxMessage, tz: str) -> dict:
     return {"id": m.id, "status": m.status, "event": m.event,
             "request": label(m.request_id) if m.request_id else None, "recipient": m.recipient,
             "subject": m.subject, "attempts": m.attempts, "last_error": m.last_error,
-            "created_at": m.created_at, "next_attempt_at": m.next_attempt_at, "sent_at": m.sent_at}
+            "created_at": local(m.created_at, tz), "next_attempt_at": local(m.next_attempt_at, tz),
+            "sent_at": local(m.sent_at, tz)}
 
 
 def list_messages(store: Store, actor_email: str | None, scope: Scope | None, *, status: str | None = None,
                   limit: int = 100) -> list[dict]:
     """The newest messages first, optionally only those in one status. A message belongs to its
-    request's chapter, or (with no request) to its volunteer recipient's; `--mine`: one's own mail."""
+    request's chapter, or (with no request) to its volunteer recipient's; `--mine`: one's own mail.
+    Times are in that chapter's zone."""
     if limit < 1:
         raise Invalid("--limit must be at least 1")
     query = (select(OutboxMessage).outerjoin(MentoringRequest, MentoringRequest.id == OutboxMessage.request_id)
@@ -49,7 +52,15 @@ def list_messages(store: Store, actor_email: str | None, scope: Scope | None, *,
         else:
             where = chapter_filter(scope, func.coalesce(MentoringRequest.chapter_code, Volunteer.chapter_code))
             query = query if where is None else query.where(where)
-        return [_message_row(m) for m in session.execute(query).scalars()]
+        messages = session.execute(query).scalars().all()
+        by_request = dict(session.execute(
+            select(MentoringRequest.id, Chapter.timezone).join(Chapter, Chapter.code == MentoringRequest.chapter_code)
+            .where(MentoringRequest.id.in_({m.request_id for m in messages if m.request_id}))).all())
+        by_recipient = dict(session.execute(
+            select(Volunteer.email, Chapter.timezone).join(Chapter, Chapter.code == Volunteer.chapter_code)
+            .where(Volunteer.email.in_({m.recipient for m in messages if not m.request_id}))).all())
+        return [_message_row(m, by_request.get(m.request_id) or by_recipient.get(m.recipient) or "UTC")
+                for m in messages]
 
 
 def _first_email(session: Session, client_id: int) -> str | None:
@@ -96,8 +107,8 @@ def waiting_clients(store: Store, actor_email: str | None, scope: Scope | None, 
             if recipient is None:
                 continue
             queued = _queue_waiting(session, request_id, recipient, client_name, dry_run=dry_run)
-            rows.append({"id": request_id, "chapter": code, "queue": queue, "status": status,
-                         "submitted_at": submitted_at, "business_days_waiting": waited,
+            rows.append({"id": label(request_id), "chapter": code, "queue": queue, "status": status,
+                         "submitted_at": local(submitted_at, chapter.timezone), "business_days_waiting": waited,
                          "recipient": recipient, "queued": queued})
     return rows
 

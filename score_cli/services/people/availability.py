@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from score_cli import clock
 from score_cli.domain import calendar
+from score_cli.domain import deadlines as rules
 from score_cli.domain.access import MINE, Record, Scope
 from score_cli.domain.capacity import parse_capacity
 from score_cli.domain.vocabulary import AssignmentKind, Role, VolunteerStatus
@@ -23,8 +24,6 @@ from score_cli.services.organisation.scope import chapter_filter, resolve
 from score_cli.store.db import Store
 from score_cli.store.models import Assignment, Chapter, MentoringRequest, Volunteer, VolunteerRole
 
-LONG_PAUSE_DAYS = 30
-ACCEPTED_WINDOW_DAYS = 60
 
 
 def _scope(session: Session, actor_email: str | None, scope: Scope | None) -> tuple[Scope, int]:
@@ -71,7 +70,7 @@ def available(store: Store, actor_email: str | None, scope: Scope | None) -> lis
         scope, actor_id = _scope(session, actor_email, scope)
         now = clock.now()
         today = _today_column(_todays(session, now), now)
-        week_ago, window = now - timedelta(days=7), now - timedelta(days=ACCEPTED_WINDOW_DAYS)
+        week_ago, window = now - rules.WEEK, now - timedelta(days=rules.ACCEPTED_TALLY_DAYS)
         cic_week = _per_mentor(Assignment.mentor_id, Assignment.kind == AssignmentKind.CIC,
                                Assignment.assigned_at > week_ago)
         direct_week = _per_mentor(Assignment.mentor_id, Assignment.kind == AssignmentKind.DIRECT,
@@ -123,7 +122,7 @@ def paused(store: Store, actor_email: str | None, scope: Scope | None) -> list[d
                 "email": v.email, "name": v.name, "chapter": v.chapter_code, "classification": v.classification,
                 "pause_from": v.pause_from, "pause_until": v.pause_until, "days_paused": length,
                 "paused_so_far": so_far,
-                "long_pause": (length or so_far or 0) > LONG_PAUSE_DAYS,
+                "long_pause": rules.long_pause(length or so_far),
                 "accept_direct_requests": v.accept_direct_requests,
             })
         return rows

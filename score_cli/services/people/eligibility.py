@@ -4,39 +4,34 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 
-from score_cli.domain import calendar
+from score_cli.domain import calendar, deadlines
 from score_cli.domain import eligibility as rules
 from score_cli.domain.vocabulary import AssignmentKind, Role
 from score_cli.store.sql import query
 
-ACCEPT_DUE_BUSINESS_DAYS = 2
-TIMEOUT_BUSINESS_DAYS = 5
 
 # Plain SQL (store/sql.py): `assign --suggest` reads through this module too.
 _HOLDS_ROLE = query("SELECT 1 FROM volunteer_role WHERE volunteer_id = :volunteer AND role = :role LIMIT 1")
 _ASSIGNED_SINCE = query("SELECT COUNT(*) FROM assignment WHERE mentor_id = :mentor AND kind = :kind"
                         " AND assigned_at > :since", times=("since",))
+_CHAPTER_ZONE = query("SELECT timezone FROM chapter WHERE code = :code")
 _OUTCOMES = query("SELECT outcome FROM assignment WHERE request_id = :request AND mentor_id = :mentor")
 
 
-@dataclass(frozen=True)
-class Deadlines:
-    accept_due_at: datetime
-    timeout_at: datetime
-
-
-def deadlines(assigned_at: datetime, chapter) -> Deadlines:
-    return Deadlines(
-        calendar.add_business_days(assigned_at, ACCEPT_DUE_BUSINESS_DAYS, chapter),
-        calendar.add_business_days(assigned_at, TIMEOUT_BUSINESS_DAYS, chapter),
-    )
+def assignment_deadlines(assigned_at: datetime, chapter) -> deadlines.AssignmentDeadlines:
+    return deadlines.assignment_deadlines(assigned_at, chapter)
 
 
 def local_date(instant: datetime, chapter) -> date:
     return calendar.local_date(instant, chapter.timezone)
+
+
+def mentors_today(session, volunteer, now: datetime) -> date:
+    """Today in the mentor's own chapter: pause dates are days there, wherever the request is."""
+    tz = session.execute(_CHAPTER_ZONE, {"code": volunteer.chapter_code}).scalar_one()
+    return calendar.local_date(now, tz)
 
 
 def is_mentor(session, volunteer_id: int) -> bool:
@@ -84,6 +79,7 @@ def candidate(session, volunteer, request_id: int | None, now: datetime) -> rule
 
 def problems(session, volunteer, request_id: int | None, chapter,
              now: datetime, *, include_sme: bool = False) -> tuple[list[str], list[str]]:
-    """Why this volunteer may not be given the request: (hard rules, rules --force may pass)."""
-    return rules.problems(candidate(session, volunteer, request_id, now), chapter.code, local_date(now, chapter),
-                          include_sme=include_sme)
+    """Why this volunteer may not be given the request: (hard rules, rules --force may pass). The
+    pause is read on the mentor's own day (SPEC §3), wherever the request is."""
+    return rules.problems(candidate(session, volunteer, request_id, now), chapter.code,
+                          mentors_today(session, volunteer, now), include_sme=include_sme)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from score_cli import clock
+from score_cli.domain import deadlines
 from score_cli.services.organisation import access, permissions
 from score_cli.services.people import eligibility
 from score_cli.services.organisation.chapters import get_chapter
@@ -20,6 +21,7 @@ from score_cli.domain import eligibility as rules
 from score_cli.domain.workflow import OWNED, Action
 from score_cli.store.db import Store
 from score_cli.store.hints import in_chunks
+from score_cli.services.timefmt import zone
 from score_cli.store.sql import DAY, query
 from score_cli.domain.vocabulary import AssignmentKind, Classification, Outcome, Role, VolunteerStatus, request_label
 
@@ -31,7 +33,8 @@ _MENTORS = "SELECT volunteer_id FROM volunteer_role WHERE role = :mentor"
 # active mentors of the chapter, and those elsewhere who serve outside their area
 _CANDIDATES = query(
     "SELECT v.id, v.email, v.name, v.chapter_code, v.classification, v.capacity_weekly, v.capacity_text,"
-    " v.pause_from, v.pause_until, chapter.district_code, district.region_code FROM volunteer v"
+    " v.pause_from, v.pause_until, chapter.district_code, district.region_code, chapter.timezone AS home_zone"
+    " FROM volunteer v"
     " JOIN chapter ON chapter.code = v.chapter_code JOIN district ON district.code = chapter.district_code"
     f" WHERE v.status = :active AND v.id IN ({_MENTORS}) AND v.classification IN :classes"
     " AND (v.chapter_code = :chapter OR v.serve_outside_local_area = :yes)",
@@ -70,7 +73,6 @@ def suggest(store: Store, actor_email: str | None, request_id: int, *, limit: in
         request = access.read_request(conn, request_id)
         access.require(conn, actor, request, Action.ASSIGN)
         chapter = get_chapter(conn, request.chapter_code)
-        today = eligibility.local_date(now, chapter)
         classes = sorted(rules.ASSIGNABLE) + ([Classification.SME] if include_sme else [])
         reach = {"active": str(VolunteerStatus.ACTIVE), "mentor": str(Role.MENTOR), "chapter": chapter.code}
         # plain rows: thousands of mentors can be in reach, and only the best few are shown
@@ -86,13 +88,13 @@ def suggest(store: Store, actor_email: str | None, request_id: int, *, limit: in
             experts.update(conn.execute(_EXPERTS, {"ids": list(chunk), "topics": topics}).scalars())
         outside_refusing = conn.execute(_OUTSIDE_NOT_SERVING, dict(reach, no=False)).scalar_one()
 
-        eligible, excluded = _eligible(candidates, chapter, chapter.region_code, today, before=before, week=week,
+        eligible, excluded = _eligible(candidates, chapter, chapter.region_code, now, before=before, week=week,
                                        experts=experts)
         contenders = _contenders(eligible, limit)
         chosen = [volunteer.id for _, _, volunteer, _ in contenders]
         open_load = _counts(conn, _OPEN_LOAD, chosen, {"owned": [str(s) for s in OWNED]})
         accepted_60 = _counts(conn, _ACCEPTED, chosen, dict(cic, since=now - timedelta(days=75),
-                                                             accepted_since=now - timedelta(days=60)))
+                                                             accepted_since=now - timedelta(days=deadlines.ACCEPTED_TALLY_DAYS)))
 
     ranked = sorted((tier, no_match, open_load.get(v.id, 0), accepted_60.get(v.id, 0), v.email, v, left)
                     for tier, no_match, v, left in contenders)
@@ -106,17 +108,19 @@ def suggest(store: Store, actor_email: str | None, request_id: int, *, limit: in
     return result
 
 
-def _eligible(candidates, chapter, region: str, today, *, before: set[int], week: dict[int, int],
+def _eligible(candidates, chapter, region: str, now, *, before: set[int], week: dict[int, int],
               experts: set[int]) -> tuple[list[tuple], dict[str, int]]:
     """(tier, no expertise match, mentor, capacity left) of each mentor who may take the request,
     and how many were left out for each reason."""
     excluded = {"paused": 0, "at_capacity": 0, "declined_or_timed_out_before": 0}
-    eligible = []
+    eligible, days = [], {}
     for volunteer in candidates:
         if volunteer.id in before:
             excluded["declined_or_timed_out_before"] += 1
             continue
-        if eligibility.paused_on(volunteer, today):
+        if volunteer.home_zone not in days:  # pause dates are days in the mentor's own chapter
+            days[volunteer.home_zone] = now.astimezone(zone(volunteer.home_zone)).date()
+        if eligibility.paused_on(volunteer, days[volunteer.home_zone]):
             excluded["paused"] += 1
             continue
         used = week.get(volunteer.id, 0)

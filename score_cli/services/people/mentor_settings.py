@@ -15,12 +15,13 @@ from score_cli.domain.access import Record
 from score_cli.services.organisation import access
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import delete, select
 from sqlmodel import Session
 
 from score_cli import clock
+from score_cli.domain import deadlines as rules
 from score_cli.services import audit, validate
 from score_cli.services.people import eligibility, volunteers
 from score_cli.services.mail import outbox
@@ -93,7 +94,7 @@ def _expertise(session: Session, volunteer_id: int) -> list[str]:
 
 def describe(session: Session, volunteer: Volunteer, now: datetime) -> dict:
     chapter = session.get(Chapter, volunteer.chapter_code)
-    week_ago = now - timedelta(days=7)
+    week_ago = now - rules.WEEK
     direct = eligibility.assignments_since(session, volunteer.id, AssignmentKind.DIRECT, week_ago)
     cic = eligibility.assignments_since(session, volunteer.id, AssignmentKind.CIC, week_ago)
     capacity = parse_capacity(volunteer.capacity_text)
@@ -204,7 +205,8 @@ def pause(store: Store, actor_email: str | None, email: str, *, start: str | dat
         before = {"pause_from": volunteer.pause_from, "pause_until": volunteer.pause_until,
                   "accept_direct_requests": volunteer.accept_direct_requests}
         volunteer.pause_from, volunteer.pause_until = start, until
-        volunteer.accept_direct_requests = False
+        if start <= today:  # a pause set in advance leaves them on until it starts (the sweep)
+            volunteer.accept_direct_requests = False
         session.flush()
         awaiting, returned = [], []
         for request, assignment in _awaiting_acceptance(session, volunteer):

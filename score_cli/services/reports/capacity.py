@@ -20,12 +20,13 @@ from __future__ import annotations
 from score_cli.domain.access import Record
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from math import ceil
 
 from sqlalchemy import func, select
 
 from score_cli import clock
+from score_cli.domain import deadlines as rules
 from score_cli.domain import calendar
 from score_cli.services.people.eligibility import paused_on
 from score_cli.services.reports.common import MINE, ChapterInfo, Period, Run, as_utc, open_run, period_where
@@ -93,7 +94,7 @@ def chapter_capacity(run: Run, codes: list[str]) -> dict[str, ChapterCapacity]:
         found[code].oldest_submitted_at = as_utc(oldest)
     is_mentor = Volunteer.id.in_(select(VolunteerRole.volunteer_id).where(VolunteerRole.role == Role.MENTOR))
     mentors = (select(Volunteer.email, Volunteer.chapter_code, Volunteer.capacity_weekly, Volunteer.pause_from,
-                      Volunteer.pause_until, cic_assignments_since(now - timedelta(days=7)))
+                      Volunteer.pause_until, cic_assignments_since(now - rules.WEEK))
                .where(Volunteer.status == VolunteerStatus.ACTIVE, is_mentor,
                       Volunteer.classification.in_([Classification.CERTIFIED, Classification.PROVISIONAL]),
                       Volunteer.chapter_code.in_(list(found))))

@@ -23,6 +23,7 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import aliased
 
 from score_cli import clock
+from score_cli.domain import deadlines as rules
 from score_cli.domain.capacity import parse_capacity
 from score_cli.services.people.eligibility import paused_on
 from score_cli.services.reports.capacity import cic_assignments_since
@@ -33,7 +34,6 @@ from score_cli.store.db import Store
 from score_cli.store.models import Assignment, Chapter, MentoringRequest, MentoringSession, Volunteer, VolunteerRole
 from score_cli.domain.vocabulary import AssignmentKind, Outcome, Role, ScopeKind, Status, VolunteerStatus
 
-LONG_PAUSE_DAYS = 30
 REPEATED = 2
 
 
@@ -74,7 +74,7 @@ def pause_facts(volunteer, today: date) -> dict:
     current = until is None or until >= today
     return {"pause_from": start, "pause_until": until, "paused_now": paused_on(volunteer, today),
             "days_paused": length, "paused_so_far": so_far,
-            "long_pause": current and (length or so_far or 0) > LONG_PAUSE_DAYS}
+            "long_pause": current and rules.long_pause(length or so_far)}
 
 
 def mentor_activity(store: Store, actor_email: str | None, scope: Scope | None, period: Period | None = None, *,
@@ -117,7 +117,7 @@ def mentor_activity(store: Store, actor_email: str | None, scope: Scope | None, 
         for columns, at in ((made, 0), (_holding(run, grouped=False), 7), (sessions, 9)):
             for mentor_id, *numbers in session.execute(columns).all():
                 by_mentor.setdefault(mentor_id, [0] * 11)[at:at + len(numbers)] = [int(n) for n in numbers]
-        query = (_mentors(run, cic_assignments_since(now - timedelta(days=7)))
+        query = (_mentors(run, cic_assignments_since(now - rules.WEEK))
                  .order_by(Volunteer.chapter_code, Volunteer.email))
         rows = []
         for v, tz, last_week in session.execute(query).all():

@@ -26,13 +26,14 @@ from __future__ import annotations
 
 from collections import namedtuple
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import Date, and_, case, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from score_cli import clock
 from score_cli.domain import calendar
+from score_cli.domain import deadlines as rules
 from score_cli.services.people.eligibility import paused_on
 from score_cli.domain.errors import Invalid
 from score_cli.services.reports.capacity import chapter_capacity
@@ -61,8 +62,6 @@ STAGES = {
     "not-contacted": (Status.ACCEPTED,),
     "not-counseled": (Status.CONTACTED,),
 }
-CONTACT_WINDOW = timedelta(days=14)
-ATTEMPTS_EXPECTED = 3
 # A duplicate further along is the one to keep: the others point at it.
 _OPEN = [str(s) for s in OPEN_STATUSES]
 
@@ -174,7 +173,7 @@ def _query(run: Run, condition, stage: str):
                  .order_by(progress.desc(), other.id).limit(1).correlate(R).scalar_subquery())
     # attempts in the current owner's contact window, as the sweep counts them
     attempts = (select(func.count()).select_from(ContactAttempt)
-                .where(ContactAttempt.request_id == R.id,
+                .where(ContactAttempt.request_id == R.id, ContactAttempt.volunteer_id == R.owner_id,
                        ContactAttempt.at >= func.coalesce(current.accepted_at, R.submitted_at))
                 .correlate(R, current).scalar_subquery())
     last_attempt = (select(func.max(ContactAttempt.at)).where(ContactAttempt.request_id == R.id)
@@ -288,9 +287,9 @@ class _Context:
             deadline, deadline_at, timeout_at = "accept_due", r.accept_due_at, r.timeout_at
         elif r.status == Status.ACCEPTED:
             since = accepted
-            deadline, deadline_at = "contact_window", accepted + CONTACT_WINDOW
+            deadline, deadline_at = "contact_window", rules.contact_window_ends(accepted, tz)
         elif r.status == Status.CONTACTED:
-            deadline, deadline_at = "contact_window", accepted + CONTACT_WINDOW
+            deadline, deadline_at = "contact_window", rules.contact_window_ends(accepted, tz)
         counting = r.status in (Status.ACCEPTED, Status.CONTACTED)
         since = local(since, tz)
         row.update({
@@ -385,16 +384,16 @@ class _Context:
         attempts = r.attempts or 0
         if deadline_at <= now:
             note("window_passed")
-            if attempts >= ATTEMPTS_EXPECTED:
+            if attempts >= rules.CONTACT_ATTEMPTS_EXPECTED:
                 note("ready_to_close")
                 return ("ready to close as no_response: 3 contact attempts and no session in the 14-day"
                         f" contact window (score status {mre} no_response)")
             note("follow_up")
-            return (f"follow up: {attempts} of {ATTEMPTS_EXPECTED} contact attempts and the 14-day window has"
+            return (f"follow up: {attempts} of {rules.CONTACT_ATTEMPTS_EXPECTED} contact attempts and the 14-day window has"
                     " passed; if the client can't be reached, set the status to unable_to_contact or withdrawn")
-        if attempts < ATTEMPTS_EXPECTED:
+        if attempts < rules.CONTACT_ATTEMPTS_EXPECTED:
             note("follow_up")
-            return f"follow up: {attempts} of {ATTEMPTS_EXPECTED} contact attempts so far"
+            return f"follow up: {attempts} of {rules.CONTACT_ATTEMPTS_EXPECTED} contact attempts so far"
         return (f"check in with {r.owner}: if they've met the client, they just need to record the session"
                 f" (score session add {mre} --date DATE --notes TEXT)")
 
@@ -413,9 +412,8 @@ class _Context:
             action = (f"possible duplicate of {label(r.duplicate)}, already being served: withdraw this one"
                       f" (score withdraw {mre} --reason duplicate)")
         elif owner_gone and r.status == Status.IN_PROGRESS:
-            action = ("owner is no longer active and the request is in progress (it can't be reassigned):"
-                      f" close it (score status {mre} complete) if the client was served, otherwise withdraw it"
-                      " and submit it again for a new mentor")
+            action = ("owner is no longer active and the client is in progress: reassign it (score reassign"
+                      f" {mre} EMAIL --reason TEXT); its sessions and notes stay with it for the new mentor")
         elif owner_gone:
             action = (f"owner {r.owner} is no longer active: put it back in the queue (score reassign {mre}"
                       f" --to-queue --reason 'mentor no longer active') and assign another mentor (score assign"

@@ -40,6 +40,18 @@ def assignment_message(session: Session, request: MentoringRequest, mentor: Volu
     )
 
 
+def tell_previous_owner(session: Session, request: MentoringRequest, previous: Volunteer | None, actor: Actor,
+                        *, now_with: str, reason: str) -> None:
+    """The mentor who loses a request is told, once (the key holds the request's version)."""
+    if previous is None or previous.email == actor.email:
+        return
+    outbox.enqueue(session, event="owner_changed", recipient=previous.email, request_id=request.id,
+                   occurrence=request.version,
+                   values={"request": label(request.id), "mentor_name": previous.name, "actor_name": actor.name,
+                           "client_name": records.client_name(session, request), "now_with": now_with,
+                           "reason": reason})
+
+
 def _close_open_assignment(session: Session, request_id: int, outcome: Outcome, now: datetime,
                            reason: str | None = None) -> None:
     session.execute(
@@ -74,7 +86,7 @@ def hand_to(session: Session, request: MentoringRequest, mentor: Volunteer, chap
     if request.owner_id is not None:
         _close_open_assignment(session, request.id, Outcome.REASSIGNED, now, reason)
         remove_lead(session, request.id, now)
-    due = eligibility.deadlines(now, chapter)
+    due = eligibility.assignment_deadlines(now, chapter)
     assignment = Assignment(request_id=request.id, mentor_id=mentor.id, assigned_by_id=actor.id,
                             kind=AssignmentKind.CIC, assigned_at=now, accept_due_at=due.accept_due_at,
                             timeout_at=due.timeout_at)
@@ -155,6 +167,7 @@ def reassign(store: Store, actor_email: str | None, request_id: int, mentor_emai
             hand_to(session, request, mentor, chapter, actor=actor, action=Action.REASSIGN,
                     to_status=Status.ASSIGNED, reason=reason, note=None, now=now, forced=forced)
             new_owner = mentor.email
+        tell_previous_owner(session, request, previous, actor, now_with=new_owner, reason=reason)
         values = {"request": label(request_id), "client_name": records.client_name(session, request),
                   "actor_name": actor.name, "previous_owner": previous.email if previous else "-",
                   "new_owner": new_owner, "reason": reason}
@@ -179,6 +192,7 @@ def transfer(store: Store, actor_email: str | None, request_id: int, chapter_cod
         check(Action.TRANSFER, request.status, label(request_id), to_status)
         now = clock.now()
         source = request.chapter_code
+        previous = session.get(Volunteer, request.owner_id) if request.owner_id else None
         if request.owner_id is not None:
             _close_open_assignment(session, request.id, Outcome.REASSIGNED, now, reason)
             remove_lead(session, request.id, now)
@@ -188,6 +202,8 @@ def transfer(store: Store, actor_email: str | None, request_id: int, chapter_cod
         records.change(session, request, actor=actor.email, action=str(Action.TRANSFER), to_status=to_status,
                         reason=reason, at=now, detail={"from": source, "to": target.code, "queue": queue},
                         chapter_code=target.code, owner_id=None, queue=queue)
+        tell_previous_owner(session, request, previous, actor, now_with=f"the {queue} intake queue",
+                            reason=reason)
         values = {"request": label(request_id), "client_name": records.client_name(session, request),
                   "actor_name": actor.name, "from_chapter": source, "chapter": target.code, "reason": reason}
         for cic in outbox.queue_watchers(session, target):

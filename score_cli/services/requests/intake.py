@@ -13,7 +13,7 @@ from score_cli.services import audit, validate
 from score_cli.services.people import eligibility
 from score_cli.services.mail import outbox
 from score_cli.domain.calendar import FIRST_YEAR, LAST_YEAR
-from score_cli.domain.errors import Invalid
+from score_cli.domain.errors import Invalid, NotFound
 from score_cli.services.organisation.chapters import queue_of
 from score_cli.domain.workflow import TRANSITIONS, Action
 from score_cli.domain.vocabulary import request_label as label
@@ -62,7 +62,8 @@ class NewRequest:
             phone=validate.text_field(self.phone, what="phone", required=False, limit=40),
             business=validate.text_field(self.business, what="business name", required=False, limit=200),
             zip=zip_code,
-            area=validate.text_field(self.area, what="mentoring area", required=False, limit=200),
+            area=validate.mentoring_area(validate.text_field(self.area, what="mentoring area", required=False,
+                                                             limit=200)),
             business_type=validate.text_field(self.business_type, what="type of business", required=False, limit=200),
             existing_business=bool(self.existing_business),
             origin=validate.text_field(self.origin, what="origin URL", required=False, limit=2000),
@@ -79,7 +80,7 @@ def submit(session: Session, new: NewRequest, *, coordinators: dict | None = Non
     now = new.submitted_at or clock.now()
     chapter = session.get(Chapter, new.chapter)
     if chapter is None:
-        raise Invalid(f"no chapter with code {new.chapter!r}")
+        raise NotFound(f"no chapter with code {new.chapter!r} (see `score chapter list`)")
     client, known = _client_for(session, new, now)
     request = MentoringRequest(
         client_id=client.id, chapter_code=chapter.code, status=Status.NEW,
@@ -151,7 +152,7 @@ def _direct_mentor(session: Session, email: str, chapter: Chapter, now: datetime
         return mentor, "is not an active mentor"
     if not mentor.accept_direct_requests:
         return mentor, "does not accept direct requests"
-    if eligibility.paused_on(mentor, eligibility.local_date(now, chapter)):
+    if eligibility.paused_on(mentor, eligibility.mentors_today(session, mentor, now)):
         return mentor, "is paused"
     if eligibility.direct_limit_reached(session, mentor, now):
         return mentor, f"has reached the weekly limit of {mentor.max_direct_weekly} direct requests"
@@ -160,7 +161,7 @@ def _direct_mentor(session: Session, email: str, chapter: Chapter, now: datetime
 
 def _assign_direct(session: Session, request: MentoringRequest, mentor: Volunteer, chapter: Chapter,
                    now: datetime) -> None:
-    due = eligibility.deadlines(now, chapter)
+    due = eligibility.assignment_deadlines(now, chapter)
     assignment = Assignment(request_id=request.id, mentor_id=mentor.id, assigned_by_id=None,
                             kind=AssignmentKind.DIRECT, assigned_at=now, accept_due_at=due.accept_due_at,
                             timeout_at=due.timeout_at)

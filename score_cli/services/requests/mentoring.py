@@ -12,13 +12,13 @@ Saturday by the end of the Monday after. Notes entered after that instant are `e
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlmodel import Session
 
 from score_cli import clock
-from score_cli.domain import calendar
+from score_cli.domain import deadlines as rules
 from score_cli.services import validate
 from score_cli.services.requests import records
 from score_cli.services.organisation import access, permissions
@@ -29,7 +29,7 @@ from score_cli.services.people.eligibility import local_date
 from score_cli.domain.errors import Invalid, NotFound, Refused
 from score_cli.services.organisation.permissions import Actor
 from score_cli.domain.vocabulary import request_label as label
-from score_cli.services.timefmt import local
+from score_cli.services.timefmt import local, local_text
 from score_cli.domain.workflow import MAY_FORCE, Action, check
 from score_cli.domain.access import relation_rule
 from score_cli.store.db import Store
@@ -38,7 +38,6 @@ from score_cli.store.models import (Assignment, CaseTeamMember, Chapter, ClientE
 from score_cli.domain.vocabulary import (CLOSED_STATUSES, ContactMethod, Outcome, Status, TeamRole,
                                   TeamState)
 
-NO_RESPONSE_ATTEMPTS = 3
 MAX_MINUTES = 24 * 60
 
 
@@ -172,9 +171,7 @@ def contact(store: Store, actor_email: str | None, request_id: int, *, method: s
 
 def notes_due_at(session_date: date, chapter: Chapter) -> datetime:
     """The end of the first business day after `session_date`, as a UTC instant (see the module doc)."""
-    cal = calendar.calendar_for(chapter)
-    due_day = cal.offset_date(session_date + timedelta(days=1), 0)
-    return datetime.combine(due_day + timedelta(days=1), time(0), tzinfo=cal.zone).astimezone(timezone.utc)
+    return rules.session_notes_due_at(session_date, chapter)
 
 
 def _parse_day(given: str | date) -> date | int:
@@ -196,6 +193,27 @@ def _session_day(given: date | int, request: MentoringRequest, chapter: Chapter,
     if given < submitted:
         raise Invalid(f"--date {given} is before {label(request.id)} was submitted ({submitted})")
     return given
+
+
+def _on_the_case(session: Session, request: MentoringRequest, volunteer: Volunteer, day: date,
+                 chapter: Chapter) -> None:
+    """A mentor records sessions only for days they were on the request (assigned, or on its team)."""
+    spans = session.execute(select(CaseTeamMember.created_at, CaseTeamMember.state, CaseTeamMember.responded_at)
+                            .where(CaseTeamMember.request_id == request.id,
+                                   CaseTeamMember.volunteer_id == volunteer.id)).all()
+    starts = []
+    for created, state, responded in spans:
+        start = local_date(created, chapter)
+        left = local_date(responded, chapter) if state in (TeamState.REMOVED, TeamState.DECLINED) and responded \
+            else date.max
+        if start <= day <= left:
+            return
+        starts.append(start)
+    later = [s for s in starts if s > day]
+    if later:
+        raise Invalid(f"--date {day} is before {volunteer.email} was assigned to or joined {label(request.id)}"
+                      f" (on {min(later)}): a mentor records only sessions held while on the case")
+    raise Invalid(f"--date {day}: {volunteer.email} was no longer on {label(request.id)}'s case team then")
 
 
 def _minutes(minutes: int | None) -> int | None:
@@ -223,6 +241,7 @@ def add_session(store: Store, actor_email: str | None, request_id: int, *, day: 
         chapter = get_chapter(session, request.chapter_code)
         now = clock.now()
         session_date = _session_day(day, request, chapter, now)
+        _on_the_case(session, request, actor, session_date, chapter)
         due = notes_due_at(session_date, chapter)
         row = MentoringSession(request_id=request.id, mentor_id=actor.id, session_date=session_date, minutes=minutes,
                                notes=notes, entered_at=now, notes_due_at=due, entered_late=now > due)
@@ -261,6 +280,7 @@ def edit_session(store: Store, actor_email: str | None, request_id: int, session
         changed = {}
         if day is not None:
             new_date = _session_day(day, request, chapter, now)
+            _on_the_case(session, request, session.get(Volunteer, row.mentor_id), new_date, chapter)
             if new_date != row.session_date:
                 changed["date"] = [row.session_date, new_date]
                 row.session_date = new_date
@@ -298,6 +318,32 @@ def list_sessions(store: Store, actor_email: str | None, request_id: int) -> lis
 # --- closing -----------------------------------------------------------------------------
 
 
+def _no_response_allowed(session: Session, request: MentoringRequest, now: datetime, *, force: bool,
+                         note: str | None) -> dict | None:
+    """SPEC §4: 3 attempts by the current owner since accepting, on 3 days, 14 days since the first."""
+    accepted_at = session.execute(
+        select(Assignment.accepted_at).where(Assignment.request_id == request.id,
+                                             Assignment.mentor_id == request.owner_id,
+                                             Assignment.outcome == Outcome.ACCEPTED)
+        .order_by(Assignment.id.desc()).limit(1)).scalar()
+    attempts = [] if accepted_at is None else session.execute(
+        select(ContactAttempt.at).where(ContactAttempt.request_id == request.id,
+                                        ContactAttempt.volunteer_id == request.owner_id,
+                                        ContactAttempt.at >= accepted_at)).scalars().all()
+    chapter = get_chapter(session, request.chapter_code)
+    ready = rules.no_response_readiness(attempts, chapter, now)
+    if ready.allowed:
+        return None
+    if not force:
+        when = f"; allowed from {local_text(ready.allowed_from, chapter.timezone)} at the earliest" \
+            if ready.allowed_from else ""
+        raise Refused(f"can't close {label(request.id)} as no_response yet: it needs {ready.missing}{when}"
+                      " (a coordinator may --force with a --note)")
+    if not note:
+        raise Invalid("--force on no_response needs a --note saying why the rule is set aside")
+    return {"forced": ready.missing, "attempts": ready.attempts, "attempt_days": ready.days}
+
+
 def set_status(store: Store, actor_email: str | None, request_id: int, status: str, *,
                note: str | None = None, force: bool = False) -> dict:
     """Close a request: its owner, or a CIC in scope (SPEC §4 "status")."""
@@ -324,13 +370,7 @@ def set_status(store: Store, actor_email: str | None, request_id: int, status: s
             raise Refused(f"can't close {label(request_id)} as complete: no session is recorded"
                           f" (score session add {label(request_id)} ...)")
         if target == Status.NO_RESPONSE:
-            attempts = _count(session, ContactAttempt, request.id)
-            if attempts < NO_RESPONSE_ATTEMPTS:
-                if not force:
-                    raise Refused(f"can't close {label(request_id)} as no_response: it needs"
-                                  f" {NO_RESPONSE_ATTEMPTS} contact attempts and has {attempts}"
-                                  " (a coordinator may --force)")
-                detail = {"forced": f"{attempts} contact attempt(s)"}
+            detail = _no_response_allowed(session, request, now, force=force, note=note)
         _close_open_assignment(session, request.id, Outcome.CLOSED, now, note)
         if note:
             session.add(Note(request_id=request.id, author_id=actor.id, kind="status", text=note, created_at=now))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from datetime import datetime
 
 from score_cli.services.organisation import access, permissions
 from score_cli.services.organisation.chapters import get_chapter
@@ -30,6 +32,21 @@ _TRANSFERS = query("SELECT at, from_chapter, to_chapter, to_national_queue, by_i
                    " WHERE request_id = :id ORDER BY id", at=AT, to_national_queue=FLAG)
 _HISTORY = query("SELECT at, actor, action, from_status, to_status, reason, detail, os_user, host FROM audit_event"
                  " WHERE request_id = :id ORDER BY id", at=AT)
+# An instant as the audit detail stores it ("2026-11-20 14:00:00+00:00"): shown in the chapter's zone.
+_STORED_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})")
+
+
+def _detail_times(value, tz: str):
+    """The audit detail with every stored instant as ISO 8601 in the chapter's zone."""
+    if isinstance(value, dict):
+        return {k: _detail_times(v, tz) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_detail_times(v, tz) for v in value]
+    if isinstance(value, str) and _STORED_INSTANT.fullmatch(value):
+        return local(datetime.fromisoformat(value.replace("Z", "+00:00")), tz)
+    return value
+
+
 _EMAILS = query("SELECT id, email FROM volunteer WHERE id IN :ids", lists=("ids",))
 
 
@@ -119,7 +136,7 @@ def describe(conn, request) -> dict:
                       for t in transfers],
         "history": [{"at": local(e.at, tz), "actor": e.actor, "action": e.action, "from_status": e.from_status,
                      "to_status": e.to_status, "reason": e.reason,
-                     "detail": json.loads(e.detail) if e.detail else None,
+                     "detail": _detail_times(json.loads(e.detail), tz) if e.detail else None,
                      "ran_by": f"{e.os_user}@{e.host}" if e.os_user else None} for e in history],
     }
 

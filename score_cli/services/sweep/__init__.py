@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from itertools import islice
 
 from sqlalchemy import and_, case, func, or_, select, update
@@ -23,9 +23,11 @@ from sqlmodel import Session
 
 from score_cli import clock
 from score_cli.domain import calendar
+from score_cli.domain import deadlines as rules
 from score_cli.services import audit
 from score_cli.services.requests import records
 from score_cli.services.mail import outbox
+from score_cli.services.organisation import calendar_changes
 from score_cli.services.sweep import batch as sweep_batch
 from score_cli.services.sweep.batch import ACTOR
 from score_cli.domain.errors import Conflict
@@ -38,11 +40,10 @@ from score_cli.domain.vocabulary import AssignmentKind, Outcome, Status, Volunte
 
 BATCH_SIZE = 500  # due items found per read
 WRITE_BATCH_SIZE = 200  # timeouts or reminders done per transaction
-CONTACT_WINDOW = timedelta(days=14)
-CONTACT_ATTEMPTS_EXPECTED = 3
 
 # What the sweep does, in the order it does it; with the rest, the keys of `--format json`.
-ACTIONS = ("timed_out", "reminded", "follow_up", "ready_to_close", "pause_ended")
+ACTIONS = ("timed_out", "reminded", "follow_up", "ready_to_close", "pause_started", "pause_ended",
+           "deadlines_recomputed")
 KINDS = ACTIONS + ("direct_limit_reached", "held", "skipped", "failed")
 
 
@@ -51,6 +52,7 @@ class SweepResult:
     dry_run: bool = False
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
     items: list[dict] = field(default_factory=list)  # {"kind", "id" or "email", ...}
+    recomputed: list[dict] = field(default_factory=list)  # chapters whose calendar changed
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -82,8 +84,15 @@ class _Place:
 
 def run(store: Store, *, dry_run: bool = False, batch_size: int = BATCH_SIZE,
         write_batch_size: int = WRITE_BATCH_SIZE) -> SweepResult:
-    """One sweep at one moment; `dry_run` does every item and rolls each one back."""
-    return _Sweep(store, clock.now(), dry_run, batch_size, write_batch_size).run()
+    """One sweep at one moment; `dry_run` does every item and rolls each one back.
+
+    First, deadlines of chapters whose calendar changed are recomputed (before any timeout)."""
+    now = clock.now()
+    recomputed = calendar_changes.recompute(store, now=now, dry_run=dry_run)
+    sweep = _Sweep(store, now, dry_run, batch_size, write_batch_size)
+    sweep.result.recomputed = recomputed
+    sweep.result.counts["deadlines_recomputed"] = sum(r["recomputed"] for r in recomputed)
+    return sweep.run()
 
 
 class _Sweep:
@@ -103,7 +112,10 @@ class _Sweep:
                          lambda session, ids: sweep_batch.time_out(session, self.places, self.now, ids, coordinators))
         self._in_batches("reminded", self._working_day_only(self._due(_due_reminders)), "could not remind on assignment",
                          lambda session, ids: sweep_batch.remind(session, self.places, self.now, ids))
-        self._each(None, self._due(_contact_windows), _flag_contact_window, "could not flag request")
+        self._each(None, self._window_over(self._due(_contact_windows)), _flag_contact_window,
+                   "could not flag request")
+        self._each("pause_started", self._begun_locally(self._due(_starting_pauses)), _start_pause,
+                   "could not switch off direct requests of volunteer")
         self._each("pause_ended", self._working_day_only(self._over_locally(self._due(_ended_pauses))), _end_pause,
                    "could not end the pause of volunteer")
         self._direct_limits()
@@ -124,9 +136,17 @@ class _Sweep:
     def today(self, chapter_code: str) -> date:
         return calendar.local_date(self.now, self.places[chapter_code].timezone)
 
+    def _begun_locally(self, rows: Iterator[tuple]) -> Iterator[tuple]:
+        return (row for row in rows if self.today(row.chapter_code) >= row.pause_from)
+
     def _over_locally(self, rows: Iterator[tuple]) -> Iterator[tuple]:
         """Pauses whose last day is over in the volunteer's own chapter."""
         return (row for row in rows if self.today(row.chapter_code) > row.pause_until)
+
+    def _window_over(self, rows: Iterator[tuple]) -> Iterator[tuple]:
+        """Contact windows over in the chapter's local wall-clock time (the query allows for DST)."""
+        return (row for row in rows
+                if rules.contact_window_ends(row.accepted_at, self.places[row.chapter_code].timezone) <= self.now)
 
     def _working_day_only(self, rows: Iterator[tuple]) -> Iterator[tuple]:
         """Reminders to volunteers go out only on their own chapter's business days."""
@@ -186,7 +206,7 @@ class _Sweep:
 
     def _direct_limits(self) -> None:
         """`request_limit_reached` is derived (SPEC §3): recount who is at their weekly limit."""
-        since = self.now - timedelta(days=7)
+        since = self.now - rules.WEEK
         used = (select(func.count()).select_from(Assignment)
                 .where(Assignment.mentor_id == Volunteer.id, Assignment.assigned_at > since,
                        Assignment.kind == AssignmentKind.DIRECT).scalar_subquery())
@@ -257,19 +277,22 @@ def _contact_windows(now: datetime, after: tuple | None):
     """Accepted assignments past the window whose due flag was not raised since acceptance."""
     attempts = (select(func.count()).select_from(ContactAttempt)
                 .where(ContactAttempt.request_id == MentoringRequest.id,
+                       ContactAttempt.volunteer_id == Assignment.mentor_id,
                        ContactAttempt.at >= Assignment.accepted_at)
                 .correlate(MentoringRequest, Assignment).scalar_subquery())
-    kind = case((attempts >= CONTACT_ATTEMPTS_EXPECTED, "ready_to_close"), else_="follow_up")
+    kind = case((attempts >= rules.CONTACT_ATTEMPTS_EXPECTED, "ready_to_close"), else_="follow_up")
     flagged = (select(AuditEvent.id).where(AuditEvent.request_id == MentoringRequest.id,
                                            AuditEvent.action == kind,
                                            AuditEvent.at >= Assignment.accepted_at)
                .correlate(MentoringRequest, Assignment).exists())
     # Driven by the requests still waiting for a session, (status, submitted_at) index.
-    return (select(MentoringRequest.submitted_at, MentoringRequest.id, Assignment.id.label("assignment_id"))
+    return (select(MentoringRequest.submitted_at, MentoringRequest.id, Assignment.id.label("assignment_id"),
+                   Assignment.accepted_at, MentoringRequest.chapter_code)
             .join(Assignment, and_(Assignment.request_id == MentoringRequest.id,
                                    by_key_only(Assignment.outcome) == Outcome.ACCEPTED))
             .where(MentoringRequest.status.in_(WINDOW_STATUSES),
-                   Assignment.accepted_at <= now - CONTACT_WINDOW, ~flagged,
+                   Assignment.accepted_at <= now - timedelta(days=rules.CONTACT_WINDOW_DAYS) + rules.DST_SLACK,
+                   ~flagged,
                    _after(MentoringRequest.submitted_at, MentoringRequest.id, after))
             .order_by(MentoringRequest.submitted_at, MentoringRequest.id))
 
@@ -281,21 +304,25 @@ def _flagged_since(session: Session, request_id: int, action: str, since: dateti
 
 
 def _flag_contact_window(sweep: _Sweep, session: Session, row) -> dict:
-    """Fewer than 3 attempts 14 days after acceptance: follow up; 3 and no session: ready to close."""
+    """14 days after acceptance: ready to close when the no_response rule allows it, else follow up."""
     found, request = _current(session, row.assignment_id, Outcome.ACCEPTED)
-    if request.status not in WINDOW_STATUSES or found.accepted_at > sweep.now - CONTACT_WINDOW:
+    place = sweep.places[request.chapter_code]
+    if request.status not in WINDOW_STATUSES or rules.contact_window_ends(found.accepted_at, place.timezone) > sweep.now:
         raise _Skip
-    attempts = session.execute(select(func.count()).select_from(ContactAttempt).where(
-        ContactAttempt.request_id == request.id, ContactAttempt.at >= found.accepted_at)).scalar_one()
-    kind = "ready_to_close" if attempts >= CONTACT_ATTEMPTS_EXPECTED else "follow_up"
+    times = session.execute(select(ContactAttempt.at).where(
+        ContactAttempt.request_id == request.id, ContactAttempt.volunteer_id == found.mentor_id,
+        ContactAttempt.at >= found.accepted_at)).scalars().all()
+    attempts = len(times)
+    ready = rules.no_response_readiness(times, place, sweep.now).allowed
+    kind = "ready_to_close" if ready else "follow_up"
     if _flagged_since(session, request.id, kind, found.accepted_at):
         raise _Skip
     mentor = session.get(Volunteer, found.mentor_id)
-    place = sweep.places[request.chapter_code]
     accepted = local_text(found.accepted_at, place.timezone)
     reason = (f"{attempts} contact attempts and no session since acceptance on {accepted}: ready to close"
               " as no_response" if kind == "ready_to_close" else
-              f"only {attempts} of {CONTACT_ATTEMPTS_EXPECTED} contact attempts in the 14 days since"
+              f"{attempts} of {rules.CONTACT_ATTEMPTS_EXPECTED} contact attempts (on different days, the first"
+              f" {rules.CONTACT_WINDOW_DAYS} days ago or more) since"
               f" acceptance on {accepted}: follow up")
     try:
         records.change(session, request, actor=ACTOR, action=kind, reason=reason, at=sweep.now,
@@ -305,7 +332,36 @@ def _flag_contact_window(sweep: _Sweep, session: Session, row) -> dict:
     return {"kind": kind, "id": request.id, "email": mentor.email, "attempts": attempts}
 
 
-# -- pause expiry ----------------------------------------------------------------------------
+# -- pause start and expiry ------------------------------------------------------------------
+
+
+def _starting_pauses(now: datetime, after: tuple | None):
+    """Paused mentors who still accept direct requests (coarse by a day; checked locally)."""
+    return (select(Volunteer.pause_from, Volunteer.id, Volunteer.chapter_code)
+            .where(Volunteer.accept_direct_requests.is_(True), Volunteer.pause_from.is_not(None),
+                   Volunteer.pause_from <= now.date() + timedelta(days=1),
+                   or_(Volunteer.pause_until.is_(None), Volunteer.pause_until >= now.date() - timedelta(days=1)),
+                   _after(Volunteer.pause_from, Volunteer.id, after))
+            .order_by(Volunteer.pause_from, Volunteer.id))
+
+
+def _start_pause(sweep: _Sweep, session: Session, row) -> dict:
+    """On a pause's first day (chapter-local) direct requests are switched off, once per pause."""
+    volunteer = session.get(Volunteer, row.id)
+    today = sweep.today(volunteer.chapter_code)
+    if not (volunteer.accept_direct_requests and volunteer.pause_from and volunteer.pause_from <= today
+            and (volunteer.pause_until is None or today <= volunteer.pause_until)):
+        raise _Skip
+    since = datetime.combine(volunteer.pause_from - timedelta(days=1), time(0), timezone.utc)
+    if session.execute(select(AuditEvent.id).where(AuditEvent.volunteer_id == volunteer.id,
+                                                   AuditEvent.action == "pause_started",
+                                                   AuditEvent.at >= since).limit(1)).first():
+        raise _Skip  # switched off once for this pause; the mentor switched them on again
+    volunteer.accept_direct_requests = False
+    audit.record(session, actor=ACTOR, action="pause_started", volunteer_id=volunteer.id, at=sweep.now,
+                 detail={"pause_from": volunteer.pause_from, "pause_until": volunteer.pause_until,
+                         "accept_direct_requests": [True, False]})
+    return {"email": volunteer.email, "pause_from": volunteer.pause_from}
 
 
 def _ended_pauses(now: datetime, after: tuple | None):
