@@ -167,7 +167,7 @@ class _Target:
 
 def withdraw_bulk(store: Store, actor_email: str | None, content: str, *, reason: str, dry_run: bool = False,
                   skip_invalid: bool = False) -> BulkResult:
-    reason = validate.text_field(reason, what="--reason")
+    reason = validate.text_field(reason, what="--reason", one_line=True)
     plan = parse_plan(content)
     if not plan.rows:
         raise Invalid("the plan has no rows to withdraw (only rows whose action is `withdraw` are read)")
