@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 
 from score_cli import clock
 from score_cli.data import read_lines
-from score_cli.demo import texts
+from score_cli.demo import texts, truth
 from score_cli.demo.intake import Intake
 from score_cli.demo.lifecycle import World
 from score_cli.demo.organisation import ChapterInfo, People, Person, Pools
@@ -98,7 +98,9 @@ def populate(engine: Engine, *, requests: int = 5000, volunteers: int = 3000, se
         done = end
         if on_progress:
             on_progress(done)
+    intake.truth.seed = seed
     with engine.begin() as conn:
+        truth.record(conn, intake.truth, at=now, counts={"requests": requests, "volunteers": len(people.all)})
         sync_sequences(conn)
     return {
         "chapters": len(chapters),
