@@ -12,9 +12,10 @@ duplicates_app = typer.Typer(no_args_is_help=True)
 client_app = typer.Typer(no_args_is_help=True)
 
 # The plan `withdraw --bulk` reads back: keep these names.
-COLUMNS = ["group", "id", "action", "keeper", "score", "reasons", "client", "client_id", "chapter", "status",
-           "submitted_at"]
-BULK_COLUMNS = ["line", "id", "keeper", "status", "outcome", "detail"]
+COLUMNS = ["group", "id", "action", "keeper", "score", "signals", "client", "client_emails", "keeper_client",
+           "keeper_emails", "reasons", "client_id", "chapter", "status", "version", "submitted_at"]
+BULK_COLUMNS = ["line", "id", "keeper", "status", "outcome", "score", "signals", "client", "client_emails",
+                "keeper_client", "keeper_emails", "detail"]
 
 
 @duplicates_app.command("find")
@@ -34,7 +35,10 @@ def find(
 ) -> None:
     """Groups of requests that are probably the same client, with the request to keep in each.
 
-    The CSV or JSON output is the plan `score withdraw --bulk` reads (its rows whose action is withdraw).
+    A request is planned for withdrawal only when it shares an e-mail, a phone, or a name with a
+    business or ZIP with its keeper; a similar question is only a hint. The groups are the same
+    whatever the scope: a scope shows the groups with a request in it. The CSV or JSON output is
+    the plan `score withdraw --bulk` reads (its rows whose action is withdraw).
     """
     from score_cli.services.duplicates import find as find_duplicates
 
