@@ -22,7 +22,6 @@ import argparse
 import re
 import sys
 import time
-from collections import defaultdict
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -72,33 +71,7 @@ def measure(url: str, min_score: float | None = None) -> dict:
         seconds = time.perf_counter() - started
     finally:
         store.close()
-    return score_plan(found.rows, truth, client_of) | {"seconds": seconds, "requests": found.requests}
-
-
-def score_plan(rows: list[dict], truth, client_of: dict[int, int]) -> dict:
-    """The plan's rows judged against the truth: a withdrawal is right when the request and
-    its keeper are the same person."""
-    number = lambda label: int(label.split("-")[1])  # noqa: E731
-    person = truth.person()
-    who = lambda client: person.get(client, client)  # noqa: E731
-    withdraw = [r for r in rows if r["action"] == "withdraw"]
-    wrong = [r for r in withdraw if who(r["client_id"]) != who(client_of[number(r["keeper"])])]
-    groups_of: dict[int, set[int]] = defaultdict(set)
-    for r in rows:
-        groups_of[r["client_id"]].add(r["group"])
-    found = sum(bool(groups_of[client] & groups_of[original]) for client, original, *_ in truth.duplicates)
-    look_alikes = sum(bool(groups_of[a] & groups_of[b]) for a, b, _ in truth.look_alikes)
-    by_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for client, original, kind, other_chapter in truth.duplicates:
-        key = kind + (" (other chapter)" if other_chapter else "")
-        by_kind[key][1] += 1
-        by_kind[key][0] += bool(groups_of[client] & groups_of[original])
-    return {"withdrawals": len(withdraw), "wrong": len(wrong),
-            "precision": 1 - len(wrong) / len(withdraw) if withdraw else 1.0,
-            "planted": len(truth.duplicates), "found": found,
-            "recall": found / len(truth.duplicates) if truth.duplicates else 1.0,
-            "look_alikes": len(truth.look_alikes), "look_alikes_grouped": look_alikes,
-            "by_kind": dict(sorted(by_kind.items())), "wrong_rows": wrong[:20]}
+    return planted.judge_plan(found.rows, truth, client_of) | {"seconds": seconds, "requests": found.requests}
 
 
 def write_results(requests: int, seed: int, result: dict) -> None:

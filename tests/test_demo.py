@@ -518,3 +518,26 @@ def test_the_demo_rebuilds_a_store_it_made_and_a_new_file(tmp_path):
     (tmp_path / "notes.txt").write_text("my notes")
     ran = score("demo", "--requests", "20", "--volunteers", "50", db=str(tmp_path / "notes.txt"))
     assert ran.exit_code == 1 and (tmp_path / "notes.txt").read_text() == "my notes"
+
+
+def test_the_duplicate_finder_is_never_wrong_on_the_planted_duplicates_and_look_alikes(demo):
+    """Precision 1.0 on a small store: every planned withdrawal is the same person as its keeper."""
+    from score_cli.demo import truth as planted
+    from score_cli.services import duplicates
+
+    truth = planted.read(demo.conn)
+    client_of = dict(demo.conn.execute(text("SELECT id, client_id FROM mentoring_request")).all())
+    store = Store(demo.url)
+    try:
+        found = duplicates.find(store, None, None, include_all=True)
+    finally:
+        store.close()
+    judged = planted.judge_plan(found.rows, truth, client_of)
+    kinds = {kind for _, _, kind, _ in truth.duplicates} | {kind for _, _, kind in truth.look_alikes}
+    assert kinds == {"another_email", "name_typo", "phone_retyped", "business_renamed",
+                     "common_question", "common_name", "office_phone"}
+    assert any(other for *_, other in truth.duplicates)  # some wrote to another chapter
+    assert judged["wrong"] == 0 and judged["precision"] == 1.0
+    assert judged["grouped"] >= 10 and judged["grouped_wrong"] == 0  # closed ones too: the groups are right
+    assert judged["look_alikes"] >= 5 and judged["look_alikes_grouped"] == 0
+    assert judged["planted"] >= 10 and judged["recall"] >= 0.9

@@ -100,8 +100,8 @@ def populate(engine: Engine, *, requests: int = 5000, volunteers: int = 3000, se
             on_progress(done)
     intake.truth.seed = seed
     with engine.begin() as conn:
+        sync_sequences(conn)  # first: the event takes the next key from the sequence
         truth.record(conn, intake.truth, at=now, counts={"requests": requests, "volunteers": len(people.all)})
-        sync_sequences(conn)
     return {
         "chapters": len(chapters),
         "volunteers": len(people.all),

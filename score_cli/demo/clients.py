@@ -52,10 +52,14 @@ class Clients:
 
     def duplicate_of(self, at: datetime) -> ClientInfo | None:
         """Someone who submitted in the last few days (they will come back with a new e-mail)."""
-        if not self._recent:
+        within = 0
+        for client in reversed(self._recent):  # newest first
+            if at - client.submitted_at > DUPLICATE_WITHIN:
+                break
+            within += 1
+        if not within:
             return None
-        candidate = self._recent[self.rng.randrange(len(self._recent))]
-        return candidate if at - candidate.submitted_at <= DUPLICATE_WITHIN else None
+        return self._recent[len(self._recent) - 1 - self.rng.randrange(within)]
 
     def recent(self) -> ClientInfo | None:
         """Someone who submitted lately."""

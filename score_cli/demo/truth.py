@@ -10,6 +10,7 @@ record back with `read`.
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -59,3 +60,35 @@ def read(conn) -> Truth | None:
     data = json.loads(detail)
     return Truth(data.get("seed"), [tuple(d) for d in data.get("duplicates", [])],
                  [tuple(a) for a in data.get("look_alikes", [])])
+
+
+def judge_plan(rows: list[dict], truth: Truth, client_of: dict[int, int]) -> dict:
+    """A duplicate plan (`duplicates find --all` rows) judged against the truth: a withdrawal is
+    right when the request and its keeper are the same person; a planted duplicate is found
+    when it shares a group with the person's first record; a look-alike should share none."""
+    person = truth.person()
+    who = lambda client: person.get(client, client)  # noqa: E731
+    number = lambda label: int(label.split("-")[1])  # noqa: E731
+    withdraw = [r for r in rows if r["action"] == "withdraw"]
+    wrong = [r for r in withdraw if who(r["client_id"]) != who(client_of[number(r["keeper"])])]
+    # every request grouped with a keeper, closed or not: would the plan be right had it been open?
+    grouped = [r for r in rows if r["action"] != "keep"]
+    grouped_wrong = [r for r in grouped if who(r["client_id"]) != who(client_of[number(r["keeper"])])]
+    groups_of: dict[int, set[int]] = defaultdict(set)
+    for r in rows:
+        groups_of[r["client_id"]].add(r["group"])
+    together = lambda a, b: bool(groups_of[a] & groups_of[b])  # noqa: E731
+    by_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for client, original, kind, other_chapter in truth.duplicates:
+        counts = by_kind[kind + (" (other chapter)" if other_chapter else "")]
+        counts[0] += together(client, original)
+        counts[1] += 1
+    found = sum(together(client, original) for client, original, *_ in truth.duplicates)
+    return {"withdrawals": len(withdraw), "wrong": len(wrong),
+            "precision": 1 - len(wrong) / len(withdraw) if withdraw else 1.0,
+            "grouped": len(grouped), "grouped_wrong": len(grouped_wrong),
+            "planted": len(truth.duplicates), "found": found,
+            "recall": found / len(truth.duplicates) if truth.duplicates else 1.0,
+            "look_alikes": len(truth.look_alikes),
+            "look_alikes_grouped": sum(together(a, b) for a, b, _ in truth.look_alikes),
+            "by_kind": dict(sorted(by_kind.items())), "wrong_rows": wrong[:20]}
