@@ -91,7 +91,15 @@ def test_a_json_plan_a_plain_list_of_ids_and_a_bad_row(world, dupes, tmp_path):
     dry = score("withdraw", "--bulk", str(plan), "--reason", REASON, "--dry-run", "--format", "csv",
                 db=world.url, actor=CIC)
     assert dry.exit_code == 0
-    assert [r["outcome"] for r in csv.DictReader(io.StringIO(dry.stdout))] == ["would_withdraw"] * 2
+    reviewed = list(csv.DictReader(io.StringIO(dry.stdout)))
+    assert [r["outcome"] for r in reviewed] == ["would_withdraw"] * 2
+    assert [(r["id"], r["client"], r["client_emails"], r["keeper"], r["keeper_client"], r["keeper_emails"],
+             r["signals"]) for r in reviewed] == [
+        (f"MRE-{maria2}", "maria garcia", "mgarcia@work.com", f"MRE-{maria}", "Maria García", "maria@bakery.com",
+         "phone; name; zip"),
+        (f"MRE-{tom2}", "Thomas Lee", "tomlee@gmail.com", f"MRE-{tom}", "Tom Lee", "t.o.m.lee+score@gmail.com",
+         "email")]
+    assert [float(r["score"]) for r in reviewed] == [0.93, 0.95]
     assert dry.stderr == "dry run: would withdraw 2 requests; nothing was changed\n"
     before = dump(world.url)
     ran = score("withdraw", "--bulk", "-", "--reason", REASON, db=world.url, actor=CIC,

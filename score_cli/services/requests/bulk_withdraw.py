@@ -30,6 +30,7 @@ from score_cli import clock
 from score_cli.services import audit, validate
 from score_cli.services.duplicates import recheck
 from score_cli.services.duplicates.recheck import PairNow
+from score_cli.services.duplicates.signals import Candidate
 from score_cli.services.mail import outbox
 from score_cli.services.organisation import permissions
 from score_cli.domain.errors import Conflict, Invalid, NotFound, Refused, ScoreError
@@ -169,6 +170,7 @@ class _Target:
     outcome: str = ""
     detail: str | None = None
     now: PairNow | None = None  # what the request and its keeper share in the store now
+    client: Candidate | None = None  # the request's client as the store has it now
     visible: bool = False  # the actor may see the clients' names
 
 
@@ -235,6 +237,7 @@ def _check(session: Session, actor, plan: Plan, reason: str) -> list[_Target]:
                 coordinated[chapter] = permissions.may(actor, "request.coordinate",
                                                        permissions.place_of(session, chapter))
             t.visible = coordinated[chapter] or request[3] == actor.id
+            t.client = candidates.get(rid)
             if keeper is not None:
                 t.now = recheck.pair_now(candidates, rid, keeper)
             if not t.visible:
@@ -334,11 +337,12 @@ def _result(targets: list[_Target], *, dry_run: bool, applied: bool, refused: bo
         if t.outcome == "already_done":
             detail = "withdrawn before with this reason"
         now, shown = t.now, t.visible and t.now is not None
+        client = t.client if t.visible else None
         rows.append({"line": t.row.line, "id": label(t.row.request_id) if t.row.request_id else t.row.text,
                      "keeper": label(t.row.keeper_id) if t.row.keeper_id else None,
                      "status": t.request[1] if t.request else None, "outcome": t.outcome, "detail": detail,
-                     "client": now.request.client_name.strip() if shown else None,
-                     "client_emails": list(now.request.emails_shown) if shown else [],
+                     "client": client.client_name.strip() if client else None,
+                     "client_emails": list(client.emails_shown) if client else [],
                      "keeper_client": now.keeper.client_name.strip() if shown else None,
                      "keeper_emails": list(now.keeper.emails_shown) if shown else [],
                      "signals": now.signals if shown else [], "score": now.score if shown else None})
