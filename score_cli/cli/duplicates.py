@@ -14,6 +14,9 @@ client_app = typer.Typer(no_args_is_help=True)
 # The plan `withdraw --bulk` reads back: keep these names.
 COLUMNS = ["group", "id", "action", "keeper", "score", "signals", "client", "client_emails", "keeper_client",
            "keeper_emails", "reasons", "client_id", "chapter", "status", "version", "submitted_at"]
+# A terminal gets what a reviewer needs, narrow enough to read; the reasons are in CSV and JSON.
+TABLE_COLUMNS = ["group", "id", "action", "keeper", "score", "signals", "client", "client_emails", "keeper_client",
+                 "keeper_emails", "chapter", "status"]
 BULK_COLUMNS = ["line", "id", "keeper", "status", "outcome", "score", "signals", "client", "client_emails",
                 "keeper_client", "keeper_emails", "detail"]
 
@@ -44,7 +47,8 @@ def find(
 
     found = find_duplicates(ctx.obj.store(), ctx.obj.actor, scope_from(chapter, district, region, national, mine),
                             min_score=min_score, window_days=window_days, include_all=include_all)
-    render_rows(found.rows, choose_format(ctx, fmt), COLUMNS, title="Probable duplicates",
+    chosen = choose_format(ctx, fmt)
+    render_rows(found.rows, chosen, TABLE_COLUMNS if chosen == "table" else COLUMNS, title="Probable duplicates",
                 empty="no duplicates found")
     done(f"{found.groups} group{'s' if found.groups != 1 else ''}, {found.withdraw} request"
          f"{'s' if found.withdraw != 1 else ''} to withdraw ({found.requests} requests compared,"
