@@ -3,7 +3,9 @@
 The input is the plan `score duplicates find --format csv|json` prints (its rows whose
 action is `withdraw`; the `keeper` column names the request each one duplicates) or a plain
 list of request ids, one a line. Every row is checked before anything is written: unknown
-id, already closed, outside the actor's scope, the keeper of its group. Then all valid rows
+id, already closed, outside the actor's scope, the keeper of its group, changed since the plan
+was made (its `version`), no longer sharing an identity signal with its keeper (a conflict,
+exit 4: the signals are computed again from the store as it is now). Then all valid rows
 are applied in one transaction, or none (`skip_invalid` applies the valid ones and lists the
 rest). A request withdrawn before with the same reason is "already done", so a rerun of the
 same plan changes nothing and says so.
