@@ -91,8 +91,8 @@ def find(store: Store, actor_email: str | None, scope: Scope | None, *, min_scor
         score, identity, evidence = judge(found[i], found[j])
         if identity and score >= min_score:
             names = signal_names(evidence.signals)
-            links[i][j] = _Link(score, j, names, evidence.reasons)
-            links[j][i] = _Link(score, i, names, evidence.reasons)
+            links[i][j] = _Link(round(score, 2), j, names, evidence.reasons)
+            links[j][i] = _Link(round(score, 2), i, names, evidence.reasons)
             parent[root(i)] = root(j)
     members: dict[int, list[int]] = defaultdict(list)
     for i in links:

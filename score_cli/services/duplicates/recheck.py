@@ -44,4 +44,4 @@ def pair_now(found: dict[int, Candidate], rid: int, keeper: int) -> PairNow | No
     if rid not in found or keeper not in found:
         return None
     score, identity, evidence = judge(found[rid], found[keeper])
-    return PairNow(score, identity, signal_names(evidence.signals), found[rid], found[keeper])
+    return PairNow(round(score, 2), identity, signal_names(evidence.signals), found[rid], found[keeper])

@@ -31,7 +31,9 @@ RULES = {
     "business": 0.25,
 }
 IDENTITY = frozenset({"client", "email", "name+phone", "name+business", "name+zip", "phone+business"})
-CONFLICT = 0.75  # each detail both give differently scales a name or phone rule by this
+# Each detail both requests give, and differently, scales a name or phone rule by this: a
+# business is renamed more often than a phone or a ZIP changes.
+CONFLICT = {"phone": 0.7, "zip": 0.7, "business": 0.75}
 NOT_IDENTITY_CAP = 0.5  # the most a pair without an identity signal can score
 
 _RULE_NEEDS = [(rule, frozenset(rule.split("+")), weight) for rule, weight in RULES.items()]
@@ -57,7 +59,8 @@ def combine(signals: set[str], name_similarity: float = 1.0, conflicts: set[str]
     extra = len(signals - set(rule.split("+")))
     score = base + (1 - base) * (1 - 0.75 ** extra)
     if rule not in ("client", "email"):
-        score *= CONFLICT ** len(conflicts)
+        for detail in conflicts:
+            score *= CONFLICT[detail]
     if rule not in IDENTITY:
         score = min(score, NOT_IDENTITY_CAP)
     return score
@@ -68,16 +71,17 @@ def is_identity(signals: set[str]) -> bool:
 
 
 def judge(a: Candidate, b: Candidate) -> tuple[float, bool, Evidence]:
-    """(score, whether an identity signal holds, the evidence) for a pair."""
+    """(score, whether an identity signal holds, the evidence) for a pair; the score is not
+    rounded, so that a pair just under the minimum stays under it."""
     evidence = compare(a, b)
     score = combine(evidence.signals, evidence.name_similarity, evidence.conflicts)
-    return round(min(score, 1.0), 2), is_identity(evidence.signals), evidence
+    return min(score, 1.0), is_identity(evidence.signals), evidence
 
 
 def score_pair(a: Candidate, b: Candidate) -> tuple[float, list[str]]:
     """How sure we are that two requests come from the same client (0..1), and why."""
     score, _identity, evidence = judge(a, b)
-    return score, evidence.reasons
+    return round(score, 2), evidence.reasons
 
 
 def signal_names(signals: set[str]) -> list[str]:
