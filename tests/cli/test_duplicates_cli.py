@@ -159,8 +159,8 @@ def big(tmp_path_factory, sqlite_template):
         mentor_id = session.execute(select(Volunteer.id).where(Volunteer.email == MENTOR)).scalar_one()
         ids = range(1, ROWS + 2)
         owned = set(range(2, OWNED + 2))
-        session.execute(insert(Client.__table__), [{"id": i, "name": "Cleo Client", "phone": "617-555-0101", "created_at": now}
-                                                      for i in ids])
+        session.execute(insert(Client.__table__), [{"id": i, "name": "Cleo Client", "phone": "617-555-0101",
+                                                     "created_at": now} for i in ids])
         session.execute(insert(ClientEmail.__table__), [{"client_id": i, "email": f"cleo{i}@example.com"} for i in ids])
         session.execute(insert(MentoringRequest.__table__), [
             {"id": i, "client_id": i, "chapter_code": "BOS01", "question": "How do I price catering?",

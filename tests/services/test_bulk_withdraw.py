@@ -178,7 +178,8 @@ def test_a_request_changed_while_the_run_was_checking_fails_the_whole_run(world,
 
 
 
-@pytest.mark.parametrize("plan", ["", "\n", "[]\n", "group,id,action,keeper\n", "group,id,action,keeper\n1,MRE-1,keep,MRE-1\n"])
+@pytest.mark.parametrize("plan", ["", "\n", "[]\n", "group,id,action,keeper\n",
+                                  "group,id,action,keeper\n1,MRE-1,keep,MRE-1\n"])
 def test_a_plan_with_nothing_left_to_withdraw_succeeds_and_says_so(world, trio, plan):
     before = dump(world.url)
     result = withdraw_bulk(world.store, CIC, plan, reason=REASON)
