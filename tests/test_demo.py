@@ -477,3 +477,67 @@ def test_the_tour_shows_bostons_coordinator_a_boston_request_even_when_none_is_w
     assert tour_request(world.store, "BOS01") == owned
     waiting = world.submit()
     assert tour_request(world.store, "BOS01") == waiting
+
+
+def _files(path) -> dict:
+    """The store's bytes: the file and what its write-ahead log holds (an empty log holds nothing)."""
+    return {p.name: p.read_bytes() for p in (path, path.with_name(path.name + "-wal"))
+            if p.exists() and p.stat().st_size}
+
+
+@pytest.mark.parametrize("flags", [[], ["--replace"], ["--keep"], ["--seed", "7", "--requests", "10"]])
+def test_the_demo_never_replaces_a_store_with_real_data(tmp_path, flags):
+    from tests.helpers import score
+
+    path = tmp_path / "score.db"
+    db = str(path)
+    assert score("db", "init", "--admin", "ada@example.org", db=db).exit_code == 0
+    assert score("volunteer", "add", "val@example.org", "--name", "Val Mentor", "--chapter", "BOS01",
+                 db=db, actor="ada@example.org").exit_code == 0
+    assert score("intake", "submit", "--name", "Ann Client", "--email", "ann@example.com", "--chapter", "BOS01",
+                 "--question", "How do I price my cakes?", db=db).exit_code == 0
+    before = _files(path)
+    ran = score("demo", "--volunteers", "50", *flags, db=db)
+    assert ran.exit_code == 1
+    assert str(path) in ran.stderr and "--db" in ran.stderr and "Demo store ready" not in ran.stdout
+    assert _files(path) == before
+    assert not path.with_name("score.db.building").exists()
+
+
+def test_the_demo_rebuilds_a_store_it_made_and_a_new_file(tmp_path):
+    from tests.helpers import score
+
+    db = str(tmp_path / "demo.db")
+    for _ in range(2):
+        ran = score("demo", "--requests", "20", "--volunteers", "50", db=db)
+        assert ran.exit_code == 0, ran.stderr
+        assert "Demo store ready" in ran.stdout
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    assert score("demo", "--requests", "20", "--volunteers", "50", db=str(empty)).exit_code == 0
+    (tmp_path / "notes.txt").write_text("my notes")
+    ran = score("demo", "--requests", "20", "--volunteers", "50", db=str(tmp_path / "notes.txt"))
+    assert ran.exit_code == 1 and (tmp_path / "notes.txt").read_text() == "my notes"
+
+
+def test_the_duplicate_finder_is_never_wrong_on_the_planted_duplicates_and_look_alikes(demo):
+    """Precision 1.0 on a small store: every planned withdrawal is the same person as its keeper."""
+    from score_cli.demo import truth as planted
+    from score_cli.services import duplicates
+
+    truth = planted.read(demo.conn)
+    client_of = dict(demo.conn.execute(text("SELECT id, client_id FROM mentoring_request")).all())
+    store = Store(demo.url)
+    try:
+        found = duplicates.find(store, "admin@example.org", None, include_all=True)
+    finally:
+        store.close()
+    judged = planted.judge_plan(found.rows, truth, client_of)
+    kinds = {kind for _, _, kind, _ in truth.duplicates} | {kind for _, _, kind in truth.look_alikes}
+    assert kinds == {"another_email", "name_typo", "phone_retyped", "business_renamed",
+                     "common_question", "common_name", "office_phone"}
+    assert any(other for *_, other in truth.duplicates)  # some wrote to another chapter
+    assert judged["wrong"] == 0 and judged["precision"] == 1.0
+    assert judged["grouped"] >= 10 and judged["grouped_wrong"] == 0  # closed ones too: the groups are right
+    assert judged["look_alikes"] >= 5 and judged["look_alikes_grouped"] == 0
+    assert judged["planted"] >= 10 and judged["recall"] >= 0.9

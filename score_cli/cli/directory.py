@@ -51,7 +51,7 @@ def volunteer_add(
 
     new = volunteers.NewVolunteer(
         email=validate.email(email),
-        name=validate.text_field(name, what="--name", limit=200),
+        name=validate.text_field(name, what="--name", limit=200, one_line=True),
         chapter=chapter.strip().upper(),
         classification=volunteers.classification(classification),
         roles=[volunteers.parse_grant(r, None, chapter.strip().upper()) for r in role or []],

@@ -12,9 +12,13 @@ duplicates_app = typer.Typer(no_args_is_help=True)
 client_app = typer.Typer(no_args_is_help=True)
 
 # The plan `withdraw --bulk` reads back: keep these names.
-COLUMNS = ["group", "id", "action", "keeper", "score", "reasons", "client", "client_id", "chapter", "status",
-           "submitted_at"]
-BULK_COLUMNS = ["line", "id", "keeper", "status", "outcome", "detail"]
+COLUMNS = ["group", "id", "action", "keeper", "score", "signals", "client", "client_emails", "keeper_client",
+           "keeper_emails", "reasons", "client_id", "chapter", "status", "version", "submitted_at"]
+# A terminal gets what a reviewer needs, narrow enough to read; the reasons are in CSV and JSON.
+TABLE_COLUMNS = ["group", "id", "action", "keeper", "score", "signals", "client", "client_emails", "keeper_client",
+                 "keeper_emails", "chapter", "status"]
+BULK_COLUMNS = ["line", "id", "keeper", "status", "outcome", "score", "signals", "client", "client_emails",
+                "keeper_client", "keeper_emails", "detail"]
 
 
 @duplicates_app.command("find")
@@ -34,13 +38,17 @@ def find(
 
     Groups of requests that are probably the same client, with the request to keep in each.
 
-    The CSV or JSON output is the plan `score withdraw --bulk` reads (its rows whose action is withdraw).
+    A request is planned for withdrawal only when it shares an e-mail, a phone, or a name with a
+    business or ZIP with its keeper; a similar question is only a hint. The groups are the same
+    whatever the scope: a scope shows the groups with a request in it. The CSV or JSON output is
+    the plan `score withdraw --bulk` reads (its rows whose action is withdraw).
     """
     from score_cli.services.duplicates import find as find_duplicates
 
     found = find_duplicates(ctx.obj.store(), ctx.obj.actor, scope,
                             min_score=min_score, window_days=window_days, include_all=include_all)
-    render_rows(found.rows, choose_format(ctx, fmt), COLUMNS, title="Probable duplicates",
+    chosen = choose_format(ctx, fmt)
+    render_rows(found.rows, chosen, TABLE_COLUMNS if chosen == "table" else COLUMNS, title="Probable duplicates",
                 empty="no duplicates found")
     done(f"{found.groups} group{'s' if found.groups != 1 else ''}, {found.withdraw} request"
          f"{'s' if found.withdraw != 1 else ''} to withdraw ({found.requests} requests compared,"

@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 
 from score_cli import clock
 from score_cli.data import read_lines
-from score_cli.demo import texts
+from score_cli.demo import texts, truth
 from score_cli.demo.intake import Intake
 from score_cli.demo.lifecycle import World
 from score_cli.demo.organisation import ChapterInfo, People, Person, Pools
@@ -98,8 +98,10 @@ def populate(engine: Engine, *, requests: int = 5000, volunteers: int = 3000, se
         done = end
         if on_progress:
             on_progress(done)
+    intake.truth.seed = seed
     with engine.begin() as conn:
-        sync_sequences(conn)
+        sync_sequences(conn)  # first: the event takes the next key from the sequence
+        truth.record(conn, intake.truth, at=now, counts={"requests": requests, "volunteers": len(people.all)})
     return {
         "chapters": len(chapters),
         "volunteers": len(people.all),

@@ -34,6 +34,7 @@ class ClientInfo:
     chapter: str
     first_request: int  # the request that brought them
     submitted_at: datetime
+    question: str = ""  # what they asked first
 
 
 class Clients:
@@ -51,10 +52,18 @@ class Clients:
 
     def duplicate_of(self, at: datetime) -> ClientInfo | None:
         """Someone who submitted in the last few days (they will come back with a new e-mail)."""
-        if not self._recent:
+        within = 0
+        for client in reversed(self._recent):  # newest first
+            if at - client.submitted_at > DUPLICATE_WITHIN:
+                break
+            within += 1
+        if not within:
             return None
-        candidate = self._recent[self.rng.randrange(len(self._recent))]
-        return candidate if at - candidate.submitted_at <= DUPLICATE_WITHIN else None
+        return self._recent[len(self._recent) - 1 - self.rng.randrange(within)]
+
+    def recent(self) -> ClientInfo | None:
+        """Someone who submitted lately."""
+        return self._recent[self.rng.randrange(len(self._recent))] if self._recent else None
 
     def remember(self, client: ClientInfo) -> None:
         """Reservoir sampling (algorithm R) keeps a uniform sample of all clients so far."""
@@ -69,21 +78,20 @@ class Clients:
 
     # -- making rows ---------------------------------------------------------------------
 
-    def new(self, chapter, request_id: int, at: datetime, batch, like: ClientInfo | None = None) -> ClientInfo:
-        """A new client row with its e-mail(s); `like` copies a person who submitted before."""
+    def new(self, chapter, request_id: int, at: datetime, batch, like: ClientInfo | None = None,
+            fields: tuple | None = None) -> ClientInfo:
+        """A new client row with its e-mail(s); `like` copies a person who submitted before;
+        `fields` (first, last, name, phone, business, zip) are given by the caller."""
         rng = self.rng
         cid = batch.ids.take("client")
-        if like is not None:
+        if fields is not None:
+            first, last, name, phone, business, zip_code = fields
+        elif like is not None:
             first, last, phone, business, zip_code = like.first, like.last, like.phone, like.business, like.zip
             # Typed again on the website: sometimes in lower case, sometimes with spaces.
             name = rng.choice((like.name, like.name.lower(), f" {like.name}", like.name))
         else:
-            first, last = rng.choice(texts.FIRST_NAMES), rng.choice(texts.LAST_NAMES)
-            name = f"{first} {last}"
-            prefix, area = texts.STATE_PLACES.get(chapter.state, ("100", "212"))
-            phone = self._phone(area)
-            business = self._business(first, last)
-            zip_code = f"{prefix}{rng.randrange(100):02d}" if rng.random() < 0.95 else None
+            first, last, name, phone, business, zip_code = self.fresh(chapter)
         client = ClientInfo(cid, first, last, name, phone, business, zip_code, chapter.code,
                             request_id, at)
         batch.add("client", {"id": cid, "name": name, "phone": phone, "business_name": business,
@@ -92,6 +100,16 @@ class Clients:
         if rng.random() < 0.10:
             batch.add("client_email", {"client_id": cid, "email": self._email(client, SECOND_DOMAINS)})
         return client
+
+    def fresh(self, chapter) -> tuple:
+        """(first, last, name, phone, business, zip) of a new person in the chapter's state."""
+        rng = self.rng
+        first, last = rng.choice(texts.FIRST_NAMES), rng.choice(texts.LAST_NAMES)
+        prefix, area = texts.STATE_PLACES.get(chapter.state, ("100", "212"))
+        phone = self._phone(area)
+        business = self.business(first, last)
+        zip_code = f"{prefix}{rng.randrange(100):02d}" if rng.random() < 0.95 else None
+        return first, last, f"{first} {last}", phone, business, zip_code
 
     def _email(self, client: ClientInfo, domains) -> str:
         f, l = _letters(client.first), _letters(client.last)
@@ -108,7 +126,7 @@ class Clients:
         return rng.choice((f"({area}) 555-{number:04d}", f"{area}-555-{number:04d}",
                            f"{area}555{number:04d}", f"+1 {area} 555 {number:04d}"))
 
-    def _business(self, first: str, last: str) -> str | None:
+    def business(self, first: str, last: str) -> str | None:
         rng = self.rng
         roll = rng.random()
         if roll < 0.15:

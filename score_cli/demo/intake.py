@@ -7,13 +7,16 @@ from datetime import timedelta
 
 from score_cli.demo import texts
 from score_cli.demo.clients import Clients
+from score_cli.demo.duplicates import OTHER_CHAPTER, Planter
 from score_cli.demo.lifecycle import RequestLife, World
 from score_cli.demo.organisation import ChapterInfo
 from score_cli.demo.showcase import SCRIPTS, script_fits
 from score_cli.demo.timeline import SubmissionClock
+from score_cli.demo.truth import Truth
 
 REPEAT_SHARE = 0.12  # a later request by a client seen before
-DUPLICATE_SHARE = 0.03  # the same person again within days, with another e-mail address
+DUPLICATE_SHARE = 0.03  # the same person again within days, as a new client (demo.duplicates)
+LOOK_ALIKE_SHARE = 0.02  # someone else sharing a question, a name or a phone with a recent client
 SCRIPTED_PER = 1500  # one scripted request of each kind per this many requests (2 at least)
 TOUR_CHAPTER = "BOS01"  # the chapter whose coordinator the tour acts as: it gets one of each script
 _SCRIPT_WINDOW = timedelta(days=26)  # scripts only concern the last few weeks
@@ -30,6 +33,8 @@ class Intake:
             total += ch.weight
             self.cum.append(total)
         self.clients = Clients(world.rng)
+        self.truth = Truth()
+        self.planter = Planter(world.rng, self.truth)
         self.areas, self.business_types = tuple(areas), tuple(business_types)
         self.quota = {s.name: max(2, count // SCRIPTED_PER) for s in SCRIPTS}
         self.not_live = [ch for ch in chapters if not ch.live]
@@ -45,12 +50,24 @@ class Intake:
         known, duplicate_of = False, None
         repeat = clients.repeat() if roll < REPEAT_SHARE else None
         original = clients.duplicate_of(at) if REPEAT_SHARE <= roll < REPEAT_SHARE + DUPLICATE_SHARE else None
+        other = clients.recent() if 0 <= roll - REPEAT_SHARE - DUPLICATE_SHARE < LOOK_ALIKE_SHARE else None
+        question = None
         if repeat is not None:
             client, chapter, known = repeat, self.w.chapters[repeat.chapter], True
         elif original is not None:
+            kind, fields = self.planter.duplicate(original, clients)
             chapter = self.w.chapters[original.chapter]
-            client = clients.new(chapter, rid, at, batch, like=original)
+            if rng.random() < OTHER_CHAPTER:
+                chapter = rng.choices(self.chapters, cum_weights=self.cum)[0]
+            client = clients.new(chapter, rid, at, batch, fields=fields)
+            self.truth.duplicates.append((client.id, original.id, kind, chapter.code != original.chapter))
             duplicate_of = original.first_request
+        elif other is not None:
+            chapter = self.w.chapters[other.chapter]
+            kind, fields = self.planter.look_alike(other, clients.fresh(chapter))
+            client = clients.new(chapter, rid, at, batch, fields=fields)
+            self.truth.look_alikes.append((client.id, other.id, kind))
+            question = other.question if kind == "common_question" else None
         else:
             chapter = (self._national_showcase(at) or self._tour_showcase(at)
                        or rng.choices(self.chapters, cum_weights=self.cum)[0])
@@ -63,7 +80,7 @@ class Intake:
         request = {
             "id": rid, "client_id": client.id, "chapter_code": chapter.code, "queue": None,
             "status": None, "owner_id": None, "direct_mentor_id": None,
-            "question": rng.choice(texts.QUESTIONS).format(
+            "question": question or rng.choice(texts.QUESTIONS).format(
                 area_l=business_type.lower(), amount=rng.choice((25, 50, 75, 150, 250))),
             "mentoring_area": area, "business_type": business_type,
             "existing_business": client.business is not None and rng.random() < 0.55,
@@ -72,6 +89,8 @@ class Intake:
             "closed_at": None, "first_assigned_at": None, "first_accepted_at": None,
             "first_contacted_at": None, "first_session_at": None, "version": 1,
         }
+        if not known:
+            client.question = request["question"]
         return RequestLife(self.w, request, chapter, script=script, duplicate_of=duplicate_of,
                            area=area, business_type=business_type)
 

@@ -21,6 +21,7 @@ import smtplib
 import ssl
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from email.errors import MessageError
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
@@ -226,10 +227,16 @@ def _build(settings: SmtpSettings, message: _Claimed) -> EmailMessage:
 
 
 def _send(connection: smtplib.SMTP, settings: SmtpSettings, message: _Claimed) -> None:
-    """Returns once the server has accepted the message; raises _Refused if it said no."""
+    """Returns once the server has accepted the message; raises _Refused if it said no, or
+    for good if the message cannot be written at all (a line break in its subject, say)."""
     try:
-        refused = connection.send_message(_build(settings, message), from_addr=settings.sender,
-                                          to_addrs=[message.recipient])
+        mail = _build(settings, message)
+    except (ValueError, TypeError, MessageError) as exc:
+        raise _Refused(f"not a valid message: {' '.join(str(exc).split())}", True) from None
+    try:
+        refused = connection.send_message(mail, from_addr=settings.sender, to_addrs=[message.recipient])
+    except UnicodeError as exc:  # an address the server cannot take as it is written
+        raise _Refused(f"not a valid message: {' '.join(str(exc).split())}", True) from None
     except smtplib.SMTPRecipientsRefused as exc:
         code, text = next(iter(exc.recipients.values()))
         raise _Refused(_reply(code, text), code >= 500) from None

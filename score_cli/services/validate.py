@@ -75,14 +75,15 @@ def calendar_date(text: str, *, what: str = "date") -> date:
     from dateutil import parser
 
     cleaned = (text or "").strip()
-    if cleaned.lower() == "today":
-        from score_cli import clock
+    from score_cli import clock
 
+    if cleaned.lower() == "today":
         return clock.today()
     if not cleaned or not any(ch.isdigit() for ch in cleaned):
         raise Invalid(f"not a valid {what}: {shown(text)} (try 2026-11-23)")
     try:
-        parsed = parser.parse(cleaned, default=datetime(2000, 1, 1))
+        # a date typed without a year ("Nov 3") is in this year
+        parsed = parser.parse(cleaned, default=datetime(clock.today().year, 1, 1))
     except (ValueError, OverflowError):
         raise Invalid(f"not a valid {what}: {shown(text)} (try 2026-11-23)") from None
     from score_cli.domain.calendar import FIRST_YEAR, LAST_YEAR
@@ -118,8 +119,27 @@ def choice(text: str, options, *, what: str) -> str:
     return cleaned
 
 
-def text_field(value: str | None, *, what: str, required: bool = True, limit: int = 10_000) -> str | None:
-    """Text as typed, trimmed and in its one Unicode form (NFC), so names that read the same are the same."""
+_LINE_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
+
+
+def _control_character(text: str, *, one_line: bool) -> str | None:
+    """The first character that would break a message header or a terminal line, if any:
+    any control character in a one-line value; in a longer text, one other than a line break or tab."""
+    for ch in text:
+        if ch in _LINE_BREAKS or ch == "\t":
+            if one_line:
+                return ch
+        elif unicodedata.category(ch) in ("Cc", "Cf") and ch not in "\u200d\u200c":
+            return ch
+    return None
+
+
+def text_field(value: str | None, *, what: str, required: bool = True, limit: int = 10_000,
+               one_line: bool = False) -> str | None:
+    """Text as typed, trimmed. A `one_line` value (a name, a business, a reason) refuses line
+    breaks, tabs and other control characters; any text refuses control characters other
+    than line breaks and tabs: they would break an e-mail header or a terminal later. Kept in its
+    one Unicode form (NFC), so names that read the same are the same."""
     cleaned = unicodedata.normalize("NFC", value or "").strip()
     if not cleaned:
         if required:
@@ -127,4 +147,9 @@ def text_field(value: str | None, *, what: str, required: bool = True, limit: in
         return None
     if len(cleaned) > limit:
         raise Invalid(f"{what} is longer than {limit} characters")
+    bad = _control_character(cleaned, one_line=one_line)
+    if bad is not None:
+        kind = "a line break" if bad in _LINE_BREAKS else "a tab" if bad == "\t" else "a control character"
+        where = "must be one line, without" if one_line else "must not contain"
+        raise Invalid(f"{what} {where} {kind} ({ascii(bad)} found)")
     return cleaned

@@ -144,3 +144,28 @@ def test_a_database_without_score_tables_is_not_a_store(store_url):
     engine.dispose()
     ran = score("chapter", "list", db=store_url)
     assert ran.exit_code == 3 and "not a score store" in ran.stderr
+
+
+@pytest.mark.parametrize("field,value", [
+    ("--name", "Mallory\nBcc: all@example.com"), ("--name", "Eve\rX"), ("--name", "Tab\there"),
+    ("--business", "Shop\nSubject: hi"), ("--name", "Esc \x1b[31mred"), ("--question", "Help\x00me")])
+def test_a_control_character_in_a_name_business_or_question_is_refused_at_intake(db, field, value):
+    before = dump("sqlite:///" + db)
+    fields = {"--name": "Ann Lee", "--business": "Lee Cafe", "--question": "How do I price my cakes?", field: value}
+    args = [part for key, val in fields.items() for part in (key, val)]
+    ran = score("intake", "submit", "--email", "ann@example.com", "--chapter", "BOS01", *args, db=db)
+    assert ran.exit_code == 2, ran.stderr
+    assert one_line(ran.stderr) and ("line break" in ran.stderr or "control character" in ran.stderr
+                                     or "tab" in ran.stderr)
+    assert dump("sqlite:///" + db) == before
+
+
+def test_a_question_keeps_its_line_breaks_and_a_reason_is_one_line(db):
+    ran = score("intake", "submit", "--name", "Ann Lee", "--email", "ann@example.com", "--chapter", "BOS01",
+                "--question", "Two things:\n1. pricing\n2. hiring", "--format", "json", db=db)
+    assert ran.exit_code == 0, ran.stderr
+    request = ran.json()["id"]
+    before = dump("sqlite:///" + db)
+    ran = score("withdraw", request, "--reason", "client asked\nBcc: x@example.com", db=db, actor=ADMIN)
+    assert ran.exit_code == 2 and one_line(ran.stderr) and "--reason" in ran.stderr
+    assert dump("sqlite:///" + db) == before

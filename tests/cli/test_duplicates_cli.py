@@ -40,17 +40,24 @@ def test_find_prints_the_plan_and_withdraw_bulk_reads_it_back_from_stdin_once(wo
     ran = score("duplicates", "find", "--format", "csv", db=world.url, actor=CIC)
     assert ran.exit_code == 0, ran.stderr
     rows = list(csv.DictReader(io.StringIO(ran.stdout)))
-    assert list(rows[0]) == ["group", "id", "action", "keeper", "score", "reasons", "client", "client_id",
-                             "chapter", "status", "submitted_at"]
+    assert list(rows[0]) == ["group", "id", "action", "keeper", "score", "signals", "client", "client_emails",
+                             "keeper_client", "keeper_emails", "reasons", "client_id", "chapter", "status",
+                             "version", "submitted_at"]
+    assert [(r["client"], r["client_emails"], r["keeper_client"], r["keeper_emails"], r["signals"])
+            for r in rows[1::2]] == [("maria garcia", "mgarcia@work.com", "Maria García", "maria@bakery.com",
+                                      "phone; name; zip"),
+                                     ("Thomas Lee", "tomlee@gmail.com", "Tom Lee", "t.o.m.lee+score@gmail.com",
+                                      "email")]
     assert [(r["group"], r["id"], r["action"], r["keeper"]) for r in rows] == [
         ("1", f"MRE-{maria}", "keep", f"MRE-{maria}"), ("1", f"MRE-{maria2}", "withdraw", f"MRE-{maria}"),
         ("2", f"MRE-{tom}", "keep", f"MRE-{tom}"), ("2", f"MRE-{tom2}", "withdraw", f"MRE-{tom}")]
     assert rows[0]["reasons"] == "kept: assigned, the furthest along"
     assert rows[3]["reasons"].startswith("e-mails equal but for dots, plus-tag or case (tomlee@gmail.com); ")
     assert ran.stderr == "2 groups, 2 requests to withdraw (5 requests compared, 2 candidate pairs)\n"
-    shown = score("duplicates", "find", "--format", "json", "--min-score", "0.92", db=world.url, actor=CIC).json()
-    assert [(r["id"], r["action"]) for r in shown] == [(f"MRE-{maria}", "keep"), (f"MRE-{maria2}", "withdraw")]
-    assert isinstance(shown[1]["reasons"], list) and shown[1]["score"] == 0.93
+    shown = score("duplicates", "find", "--format", "json", "--min-score", "0.94", db=world.url, actor=CIC).json()
+    assert [(r["id"], r["action"]) for r in shown] == [(f"MRE-{tom}", "keep"), (f"MRE-{tom2}", "withdraw")]
+    assert isinstance(shown[1]["reasons"], list) and shown[1]["score"] == 0.95  # a shared e-mail
+    assert shown[1]["signals"] == ["email"] and shown[1]["keeper_emails"] == ["t.o.m.lee+score@gmail.com"]
     plan = ran.stdout
     ran = score("withdraw", "--bulk", "-", "--reason", REASON, "--format", "json", db=world.url, actor=CIC,
                 input=plan)
@@ -69,6 +76,12 @@ def test_find_prints_the_plan_and_withdraw_bulk_reads_it_back_from_stdin_once(wo
     assert again.stderr == "nothing to do: all 2 requests were already withdrawn by an earlier run\n"
     assert dump(world.url) == before
     assert score("duplicates", "find", "--format", "json", db=world.url, actor=CIC).json() == []
+    for fmt in ("json", "csv"):  # `find | withdraw --bulk -` with nothing left: success
+        empty = score("duplicates", "find", "--format", fmt, db=world.url, actor=CIC).stdout
+        ran = score("withdraw", "--bulk", "-", "--reason", REASON, db=world.url, actor=CIC, input=empty)
+        assert ran.exit_code == 0, (fmt, ran.stderr)
+        assert ran.stderr.startswith("nothing to withdraw")
+    assert dump(world.url) == before
 
 
 def test_a_json_plan_a_plain_list_of_ids_and_a_bad_row(world, dupes, tmp_path):
@@ -78,7 +91,15 @@ def test_a_json_plan_a_plain_list_of_ids_and_a_bad_row(world, dupes, tmp_path):
     dry = score("withdraw", "--bulk", str(plan), "--reason", REASON, "--dry-run", "--format", "csv",
                 db=world.url, actor=CIC)
     assert dry.exit_code == 0
-    assert [r["outcome"] for r in csv.DictReader(io.StringIO(dry.stdout))] == ["would_withdraw"] * 2
+    reviewed = list(csv.DictReader(io.StringIO(dry.stdout)))
+    assert [r["outcome"] for r in reviewed] == ["would_withdraw"] * 2
+    assert [(r["id"], r["client"], r["client_emails"], r["keeper"], r["keeper_client"], r["keeper_emails"],
+             r["signals"]) for r in reviewed] == [
+        (f"MRE-{maria2}", "maria garcia", "mgarcia@work.com", f"MRE-{maria}", "Maria García", "maria@bakery.com",
+         "phone; name; zip"),
+        (f"MRE-{tom2}", "Thomas Lee", "tomlee@gmail.com", f"MRE-{tom}", "Tom Lee", "t.o.m.lee+score@gmail.com",
+         "email")]
+    assert [float(r["score"]) for r in reviewed] == [0.93, 0.95]
     assert dry.stderr == "dry run: would withdraw 2 requests; nothing was changed\n"
     before = dump(world.url)
     ran = score("withdraw", "--bulk", "-", "--reason", REASON, db=world.url, actor=CIC,
@@ -100,7 +121,7 @@ def test_withdraw_of_one_request_still_works_and_bad_combinations_are_usage_erro
     assert score("withdraw", f"MRE-{tom}", "--bulk", "-", "--reason", "x", db=world.url, actor=CIC,
                  input="1\n").exit_code == 2
     assert score("withdraw", f"MRE-{tom}", "--dry-run", "--reason", "x", db=world.url, actor=CIC).exit_code == 2
-    assert score("withdraw", "--bulk", "-", "--reason", "x", db=world.url, actor=CIC, input="\n").exit_code == 2
+    assert score("withdraw", "--bulk", "-", "--reason", "x\ny", db=world.url, actor=CIC, input="1\n").exit_code == 2
 
 
 def test_client_merge_at_the_terminal(world, dupes):
@@ -138,7 +159,8 @@ def big(tmp_path_factory, sqlite_template):
         mentor_id = session.execute(select(Volunteer.id).where(Volunteer.email == MENTOR)).scalar_one()
         ids = range(1, ROWS + 2)
         owned = set(range(2, OWNED + 2))
-        session.execute(insert(Client.__table__), [{"id": i, "name": "Cleo Client", "created_at": now} for i in ids])
+        session.execute(insert(Client.__table__), [{"id": i, "name": "Cleo Client", "phone": "617-555-0101",
+                                                     "created_at": now} for i in ids])
         session.execute(insert(ClientEmail.__table__), [{"client_id": i, "email": f"cleo{i}@example.com"} for i in ids])
         session.execute(insert(MentoringRequest.__table__), [
             {"id": i, "client_id": i, "chapter_code": "BOS01", "question": "How do I price catering?",

@@ -19,13 +19,14 @@ NASTY_IDS = ["MRE-", "MRE--1", "0", "-1", "MRE-0", "9" * 30, "MRE-1e3", "mre_1",
              "", " ", "MRE-999999", "2147483648", "MRE-99999999999", "1" * 5000, "١"]
 NASTY_DATES = ["2026-02-30", "tomorrow-ish", "", "31/31/2026", "0000-00-00", "2026-13-01", "99999-01-01",
                "1969-12-31", "2026-11-23T25:00", "\u0663\u0660", "9999-12-31", "0001-01-01", "1999-12-31",
-               "2061-01-01", "12/31/9999"]
+               "2061-01-01", "12/31/9999", "Nov 3", "2099-01-01", "3 November"]
 NASTY_EMAILS = ["a@", "@b.org", "a b@c.org", "x" * 400 + "@example.org", "UPPER@EXAMPLE.ORG", "a@b", "a@@b.org",
                 "'; --@x.org", "ünï@cödé.org", "mo\u200b@example.org", "mo\u202e@example.org",
                 "mo@example\uff0eorg", "rene\u0301@example.org"]
 NASTY_TEXT = ["", " ", "\t", "=cmd|' /C calc'!A0", "x" * 3_000, "line\nbreak", "\x00", "NULL", "--help",
               "Mark [/bold] Up", "[link=https://evil.example/login]Click here[/link]", "\x1b[2J\x1b]0;owned\x07",
-              "\x9b31m", "\u202eevil", "[bold", "a\\", "\r\roverwrite", ":smile:"]
+              "\x9b31m", "\u202eevil", "[bold", "a\\", "\r\roverwrite", ":smile:",
+              "Mallory\nBcc: all@example.org", "carriage\rreturn", "para\u2028graph", "tab\there", "bell\x07"]
 NASTY_NUMBERS = ["-5", "0", "abc", "1e9", "99999999999999999999", "3.5", "1" * 5000, "1e309", "nan", "-0"]
 NASTY_CHOICES = ["xml", "TABLE", "json ", "", "withdrawn", "pending-reassignment", "closed", "admin", "cic"]
 GOOD = ["MRE-1", "1", MENTOR, CIC, "BOS01", "AUS01", "2026-11-23", "3", "json", "csv", "a reason"]
@@ -45,13 +46,15 @@ FILE_CONTENTS = [
     b"name,email,chapter,question\nMark [/bold] Up,m@x.org,BOS01,\x1b[2J [link=https://evil.example]x[/link]\n",
     b"name,email,chapter,question,email\nA,a@x.org,BOS01,Q,b@x.org\n",
     b"email,name,chapter,roles\nz@x.org,Z,BOS01,admin\n",
+    b"[]\n",
+    b"group,id,action,keeper,version\n1,MRE-1,keep,MRE-1,1\n1,MRE-2,withdraw,MRE-1,7\n",
 ]
 
 
 def commands():
     """Every leaf command as its argv path, with its parameters."""
-    found = [(path, command.params) for path, command in leaf_commands()]
-    return [c for c in found if c[0][0] not in ("demo",)]  # demo replaces the whole store by design
+    # `demo` too: it must refuse the store, which a demo did not make
+    return [(path, command.params) for path, command in leaf_commands()]
 
 
 COMMANDS = commands()

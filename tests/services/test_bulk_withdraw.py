@@ -34,9 +34,9 @@ def statuses(world, *ids):
 @pytest.fixture
 def trio(world):
     """A keeper and two duplicates of it, one of them assigned to a mentor."""
-    keeper = world.submit(email="cleo@one.com")
-    queued = world.submit(email="cleo@two.com")
-    owned = world.assigned(MENTOR, email="cleo@three.com")
+    keeper = world.submit(email="cleo@one.com", phone="617-555-0101")
+    queued = world.submit(email="cleo@two.com", phone="(617) 555-0101")
+    owned = world.assigned(MENTOR, email="cleo@three.com", phone="617.555.0101")
     return keeper, queued, owned
 
 
@@ -65,9 +65,8 @@ def test_cells_a_spreadsheet_quoted_are_read_back():
     assert plan.rows[0].problem is not None and plan.rows[0].text == "-12"
 
 
-def test_an_empty_or_broken_plan_is_refused_before_anything_else():
-    with pytest.raises(Invalid, match="empty"):
-        parse_plan("\n# nothing\n")
+def test_a_broken_plan_is_refused_before_anything_else():
+    assert parse_plan("\n# nothing\n").rows == []
     with pytest.raises(Invalid, match="not valid JSON"):
         parse_plan("[{")
 
@@ -178,3 +177,48 @@ def test_a_request_changed_while_the_run_was_checking_fails_the_whole_run(world,
             bulk_withdraw._apply(session, actor, targets, REASON, clock.now())
     assert statuses(world, queued, owned) == ["new", "assigned"]
 
+
+
+@pytest.mark.parametrize("plan", ["", "\n", "[]\n", "group,id,action,keeper\n",
+                                  "group,id,action,keeper\n1,MRE-1,keep,MRE-1\n"])
+def test_a_plan_with_nothing_left_to_withdraw_succeeds_and_says_so(world, trio, plan):
+    before = dump(world.url)
+    result = withdraw_bulk(world.store, CIC, plan, reason=REASON)
+    assert (result.exit_code, result.applied, result.rows) == (0, False, [])
+    assert result.message.startswith("nothing to withdraw")
+    assert dump(world.url) == before
+
+
+def test_a_row_whose_request_changed_since_the_plan_was_made_is_a_conflict(world, trio):
+    keeper, queued, owned = trio
+    header, *rows = plan_csv(keeper, queued, owned).splitlines()
+    versions = ["1", "1", "2"]  # as `duplicates find` saw them: the owned request was assigned once
+    plan = "\n".join([header + ",version"] + [f"{row},{v}" for row, v in zip(rows, versions)]) + "\n"
+    assignment.assign(world.store, CIC, queued, MENTOR)  # queued: version 2 now
+    before = dump(world.url)
+    result = withdraw_bulk(world.store, CIC, plan, reason=REASON)
+    assert result.exit_code == 4 and not result.applied
+    assert [(r["id"], r["outcome"]) for r in result.rows] == [(f"MRE-{queued}", "invalid"),
+                                                             (f"MRE-{owned}", "not_applied")]
+    assert "changed since the plan was made" in result.rows[0]["detail"]
+    assert dump(world.url) == before
+
+
+def test_a_row_whose_client_no_longer_matches_its_keeper_is_a_conflict(world, trio):
+    from score_cli.store.models import Client
+
+    keeper, queued, owned = trio
+    with world.store.transaction() as session:  # the phone was a typo: corrected since the plan
+        client_id = session.get(MentoringRequest, owned).client_id
+        session.execute(update(Client).where(Client.id == client_id).values(phone="617-555-0999"))
+    before = dump(world.url)
+    result = withdraw_bulk(world.store, CIC, plan_csv(keeper, queued, owned), reason=REASON, dry_run=True)
+    assert result.exit_code == 4
+    rows = {r["id"]: r for r in result.rows}
+    assert rows[f"MRE-{owned}"]["outcome"] == "invalid"
+    assert "no longer shares" in rows[f"MRE-{owned}"]["detail"]
+    queued_row = rows[f"MRE-{queued}"]
+    assert (queued_row["client"], queued_row["client_emails"], queued_row["keeper_client"],
+            queued_row["keeper_emails"], queued_row["signals"]) == \
+        ("Cleo Client", ["cleo@two.com"], "Cleo Client", ["cleo@one.com"], ["phone", "name"])
+    assert dump(world.url) == before

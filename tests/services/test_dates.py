@@ -42,3 +42,9 @@ def test_the_ways_people_write_a_date(typed):
 def test_a_date_that_is_not_one_is_named(typed):
     with pytest.raises(Invalid, match="not a valid --from"):
         calendar_date(typed, what="--from")
+
+
+@pytest.mark.parametrize("typed", ["Nov 3", "3 November", "11/3"])
+def test_a_date_without_a_year_is_in_this_year(typed):
+    with freeze_time("2026-11-24 15:00:00"):
+        assert calendar_date(typed) == date(2026, 11, 3)

@@ -236,3 +236,18 @@ def test_what_notify_send_prints_never_names_a_clients_address(store, store_url,
     assert "550 5.1.1 <<address>>: no such user" in ran.stderr
     assert "cleo@shop.com" not in ran.stdout + ran.stderr
     assert state(store)["cleo@shop.com"][2] == "550 5.1.1 <cleo@shop.com>: no such user"  # kept for notify list
+
+
+def test_one_message_that_cannot_be_written_fails_alone_and_the_rest_are_sent(store, serve):
+    handler = Accepting()
+    settings = serve(handler)
+    queue(store, "a@example.com", "b@example.com", "c@example.com")
+    with store.transaction() as session:  # a subject written before input refused line breaks
+        session.execute(update(OutboxMessage).where(OutboxMessage.recipient == "b@example.com")
+                        .values(subject="Hello\nBcc: everyone@example.com"))
+    report = send_pending(store, settings)
+    assert (report.sent, report.failed) == (2, 1)
+    assert [to for _, to, _ in handler.received] == [["a@example.com"], ["c@example.com"]]
+    status, attempts, error = state(store)["b@example.com"]
+    assert (status, attempts) == ("failed", 1) and error.startswith("not a valid message:")
+    assert "linefeed" in error

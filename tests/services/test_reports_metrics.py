@@ -164,3 +164,11 @@ def test_conversion_counts_every_step_reached_and_how_requests_closed(world):
 def test_conversion_of_an_empty_scope_is_empty(world):
     with freeze_time("2026-11-20 18:00:00"):
         assert conversion(world.store, CIC, BOS) == []
+
+
+def test_metrics_from_a_future_date_are_empty_not_an_error(four_requests):
+    with freeze_time("2026-11-20 18:00:00"):
+        rows = metrics(four_requests.store, CIC, BOS, Period(date(2027, 3, 1), None))
+        weekly = metrics(four_requests.store, CIC, BOS, Period(date(2027, 3, 1), None), weekly=True)
+    assert [(r["cohort"], r["completed"], r["still_waiting"], r["mean_days"]) for r in rows] == [(0, 0, 0, None)] * 4
+    assert weekly == []

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
+from score_cli.demo.truth import DEMO_EVENT
 from score_cli.domain.errors import Refused
 from score_cli.services.admin.setup import init_store
 from score_cli.store.db import Store, sqlite_path
@@ -23,8 +24,10 @@ def build_demo_store(url: str, *, requests: int, volunteers: int, seed: int, rep
     started = time.perf_counter()
     final = sqlite_path(url)
     if final is not None:
-        if final.exists() and not replace:
-            raise Refused(f"a store exists at {final}: use --replace or another --db")
+        if final.exists() and final.stat().st_size:
+            _require_demo_made(final)
+            if not replace:
+                raise Refused(f"a store exists at {final}: use --replace or another --db")
         building = final.with_name(final.name + ".building")
         for leftover in _sqlite_files(building):
             leftover.unlink(missing_ok=True)
@@ -61,13 +64,34 @@ def _sqlite_files(path: Path) -> list[Path]:
     return [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
 
 
+ANOTHER_PLACE = "choose another place with --db PATH or SCORE_DB, e.g. --db demo.db"
+
+
+def _require_demo_made(path: Path) -> None:
+    """The demo replaces only a store a demo made (its `demo.build` event says so): never
+    a store with real volunteers and requests, whatever the flags."""
+    import sqlite3
+
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+            made = conn.execute(f"SELECT 1 FROM audit_event WHERE action = '{DEMO_EVENT}' LIMIT 1").fetchone()
+    except sqlite3.Error:
+        made = None
+    if not made:
+        raise Refused(f"{path} holds a store that the demo did not make: the demo never replaces it;"
+                      f" {ANOTHER_PLACE}")
+
+
 def _require_empty(url: str) -> None:
     from sqlalchemy import inspect
+    from sqlalchemy.engine import make_url
 
     store = Store(url)
     try:
         if inspect(store.engine).get_table_names():
-            raise Refused("the demo builds only into an empty database; this one has tables")
+            shown = make_url(url).render_as_string(hide_password=True)
+            raise Refused(f"{shown} is not empty: the demo builds only into an empty database;"
+                          f" {ANOTHER_PLACE}")
     finally:
         store.close()
 

@@ -61,10 +61,11 @@ class SettingsChange:
                           " (--unlimited for no limit, --no-accept-direct-requests for none)")
         capacity = None
         if self.capacity is not None:
-            capacity = validate.text_field(self.capacity, what="--capacity", limit=500)
+            capacity = validate.text_field(self.capacity, what="--capacity", limit=500, one_line=True)
         expertise = None
         if self.expertise is not None:
-            cleaned = (validate.text_field(t, what="--expertise", required=False, limit=200) for t in self.expertise)
+            cleaned = (validate.text_field(t, what="--expertise", required=False, limit=200, one_line=True)
+                       for t in self.expertise)
             expertise = list(dict.fromkeys(t for t in cleaned if t))
         return SettingsChange(self.accept_direct_requests, self.max_direct_weekly, self.unlimited,
                               self.serve_outside_local_area, capacity, expertise)

@@ -104,7 +104,7 @@ def _parse_row(row: dict, chapters: set[str]) -> NewVolunteer:
     if None in row:
         raise Invalid("more cells than columns")
     email = validate.email(row.get("email") or "")
-    name = validate.text_field(row.get("name"), what="name", limit=200)
+    name = validate.text_field(row.get("name"), what="name", limit=200, one_line=True)
     chapter = (row.get("chapter") or "").strip().upper()
     if chapter not in chapters:
         raise Invalid(f"no chapter with code {chapter!r}")

@@ -189,6 +189,7 @@ def metrics(store: Store, actor_email: str | None, scope: Scope | None, period: 
             if run.period.start is not None:  # no local date starts more than a day before UTC's
                 lo_instant = max(first, datetime.combine(run.period.start - timedelta(days=1), time(0), timezone.utc))
             lo, hi = to_epoch(lo_instant) - 2 * DAY, max(to_epoch(now), to_epoch(last)) + 2 * DAY
+        if first is not None and lo < hi:  # a period starting after every request: nothing to count
             index = DayIndex(run.chapters, lo, hi)
             trend = [0] * (index.week_count * len(INTERVALS) * 2)
             per_week = [0] * index.week_count

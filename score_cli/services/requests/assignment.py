@@ -139,7 +139,7 @@ def assign(store: Store, actor_email: str | None, request_id: int, mentor_email:
 def reassign(store: Store, actor_email: str | None, request_id: int, mentor_email: str | None, *,
              reason: str, to_queue: bool = False, force: bool = False, include_sme: bool = False) -> int:
     """The guide's "Change Owner": to another mentor, or back to the chapter's queue."""
-    reason = validate.text_field(reason, what="--reason")
+    reason = validate.text_field(reason, what="--reason", one_line=True)
     if bool(mentor_email) == bool(to_queue):
         raise Invalid("name the new mentor or give --to-queue (one of them)")
     with store.transaction() as session:
@@ -180,7 +180,7 @@ def reassign(store: Store, actor_email: str | None, request_id: int, mentor_emai
 
 def transfer(store: Store, actor_email: str | None, request_id: int, chapter_code: str, *, reason: str) -> int:
     """Move the request to another chapter's intake queue (the national one if it is not live)."""
-    reason = validate.text_field(reason, what="--reason")
+    reason = validate.text_field(reason, what="--reason", one_line=True)
     with store.transaction() as session:
         actor = permissions.load_actor(session, actor_email)
         request = records.load(session, request_id)
@@ -228,7 +228,7 @@ def withdraw_one(session: Session, actor: Actor, request: MentoringRequest, reas
 
 
 def withdraw(store: Store, actor_email: str | None, request_id: int, *, reason: str) -> int:
-    reason = validate.text_field(reason, what="--reason")
+    reason = validate.text_field(reason, what="--reason", one_line=True)
     with store.transaction() as session:
         actor = permissions.load_actor(session, actor_email)
         withdraw_one(session, actor, records.load(session, request_id), reason, clock.now())

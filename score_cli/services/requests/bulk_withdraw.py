@@ -3,7 +3,9 @@
 The input is the plan `score duplicates find --format csv|json` prints (its rows whose
 action is `withdraw`; the `keeper` column names the request each one duplicates) or a plain
 list of request ids, one a line. Every row is checked before anything is written: unknown
-id, already closed, outside the actor's scope, the keeper of its group. Then all valid rows
+id, already closed, outside the actor's scope, the keeper of its group, changed since the plan
+was made (its `version`), no longer sharing an identity signal with its keeper (a conflict,
+exit 4: the signals are computed again from the store as it is now). Then all valid rows
 are applied in one transaction, or none (`skip_invalid` applies the valid ones and lists the
 rest). A request withdrawn before with the same reason is "already done", so a rerun of the
 same plan changes nothing and says so.
@@ -28,6 +30,9 @@ from sqlmodel import Session
 
 from score_cli import clock
 from score_cli.services import audit, validate
+from score_cli.services.duplicates import recheck
+from score_cli.services.duplicates.recheck import PairNow
+from score_cli.services.duplicates.signals import Candidate
 from score_cli.services.mail import outbox
 from score_cli.services.organisation import permissions
 from score_cli.domain.errors import Conflict, Invalid, NotFound, Refused, ScoreError
@@ -51,6 +56,7 @@ class PlanRow:
     keeper_id: int | None = None
     group: str | None = None
     problem: ScoreError | None = None  # the row itself is malformed
+    version: int | None = None  # the request's version when the plan was made
 
 
 @dataclass
@@ -79,7 +85,7 @@ def parse_plan(content: str) -> Plan:
     lines = [(n, line.strip()) for n, line in enumerate(content.splitlines(), 1)]
     lines = [(n, line) for n, line in lines if line and not line.startswith("#")]
     if not lines:
-        raise Invalid("the plan is empty: give the output of `score duplicates find` or request ids, one a line")
+        return Plan([])  # `duplicates find` found nothing: nothing to withdraw
     first = lines[0][1]
     if first[0] in "[{":
         return _from_records(_json_records(content))
@@ -138,7 +144,9 @@ def _from_records(records: list[tuple[int, dict]]) -> Plan:
         if action != "withdraw":
             continue  # "none": already closed when the plan was made
         group = _unquote(record.get("group")) or None
-        plan.rows.append(PlanRow(number, text, request_id, keeper_id, group, problem))
+        version_text = _unquote(record.get("version"))
+        version = int(version_text) if version_text.isdigit() else None
+        plan.rows.append(PlanRow(number, text, request_id, keeper_id, group, problem, version))
     return plan
 
 
@@ -166,14 +174,20 @@ class _Target:
     problem: ScoreError | None = None
     outcome: str = ""
     detail: str | None = None
+    now: PairNow | None = None  # what the request and its keeper share in the store now
+    client: Candidate | None = None  # the request's client as the store has it now
+    visible: bool = False  # the actor may see the clients' names
 
 
 def withdraw_bulk(store: Store, actor_email: str | None, content: str, *, reason: str, dry_run: bool = False,
                   skip_invalid: bool = False) -> BulkResult:
-    reason = validate.text_field(reason, what="--reason")
+    reason = validate.text_field(reason, what="--reason", one_line=True)
     plan = parse_plan(content)
     if not plan.rows:
-        raise Invalid("the plan has no rows to withdraw (only rows whose action is `withdraw` are read)")
+        with store.reading() as session:
+            permissions.load_actor(session, actor_email)
+        return BulkResult([], dry_run, False, {}, "nothing to withdraw: the plan has no rows whose action is"
+                                                  " withdraw")
     with store.transaction() as session:
         actor = permissions.load_actor(session, actor_email)
         targets = _check(session, actor, plan, reason)
@@ -194,6 +208,7 @@ def _check(session: Session, actor, plan: Plan, reason: str) -> list[_Target]:
     wanted = {t.row.request_id for t in targets if t.row.request_id} | {t.row.keeper_id for t in targets
                                                                           if t.row.keeper_id}
     found = _requests(session, sorted(wanted))
+    candidates = recheck.candidates(session, list(found))
     done_before = _withdrawn_with(session, [i for i, r in found.items() if r[1] == Status.WITHDRAWN], reason)
     coordinated: dict[str, bool] = {}
     seen: dict[int, int] = {}
@@ -228,9 +243,19 @@ def _check(session: Session, actor, plan: Plan, reason: str) -> list[_Target]:
                                                        permissions.place_of(session, chapter))
             relations = ({Relation.COORDINATOR} if coordinated[chapter] else set()) | (
                 {Relation.OWNER} if request[3] == actor.id else set())
-            if not relations & TRANSITIONS[Action.WITHDRAW].who:
+            t.visible = bool(relations & TRANSITIONS[Action.WITHDRAW].who)
+            t.client = candidates.get(rid)
+            if keeper is not None:
+                t.now = recheck.pair_now(candidates, rid, keeper)
+            if not t.visible:
                 t.problem = Refused(f"{label(rid)} is outside {actor.email}'s scope: only"
                                     f" {relation_rule(TRANSITIONS[Action.WITHDRAW].who)} may withdraw it")
+            elif t.row.version is not None and t.row.version != request[4]:
+                t.problem = Conflict(f"{label(rid)} changed since the plan was made: run `score duplicates find`"
+                                     " again")
+            elif t.now is not None and not t.now.identity:
+                t.problem = Conflict(f"{label(rid)} no longer shares an e-mail, a phone, or a name with a business"
+                                     f" or ZIP with its keeper {label(keeper)}: run `score duplicates find` again")
     return targets
 
 
@@ -308,7 +333,7 @@ def _apply(session: Session, actor, targets: list[_Target], reason: str, now: da
 
 # --- reporting --------------------------------------------------------------------------
 
-_EXIT = {Refused: 1, NotFound: 3, Invalid: 2}
+_EXIT = {Refused: 1, NotFound: 3, Invalid: 2, Conflict: 4}
 
 
 def _result(targets: list[_Target], *, dry_run: bool, applied: bool, refused: bool) -> BulkResult:
@@ -318,9 +343,16 @@ def _result(targets: list[_Target], *, dry_run: bool, applied: bool, refused: bo
         detail = t.problem.message if t.problem else t.detail
         if t.outcome == "already_done":
             detail = "withdrawn before with this reason"
+        now, shown = t.now, t.visible and t.now is not None
+        client = t.client if t.visible else None
         rows.append({"line": t.row.line, "id": label(t.row.request_id) if t.row.request_id else t.row.text,
                      "keeper": label(t.row.keeper_id) if t.row.keeper_id else None,
-                     "status": t.request[1] if t.request else None, "outcome": t.outcome, "detail": detail})
+                     "status": t.request[1] if t.request else None, "outcome": t.outcome, "detail": detail,
+                     "client": client.client_name.strip() if client else None,
+                     "client_emails": list(client.emails_shown) if client else [],
+                     "keeper_client": now.keeper.client_name.strip() if shown else None,
+                     "keeper_emails": list(now.keeper.emails_shown) if shown else [],
+                     "signals": now.signals if shown else [], "score": now.score if shown else None})
     problems = [t.problem for t in targets if t.problem is not None]
     ready = counts.get("withdrawn", 0) + counts.get("would_withdraw", 0) + counts.get("not_applied", 0)
     done = counts.get("already_done", 0)

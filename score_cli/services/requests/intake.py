@@ -55,18 +55,19 @@ class NewRequest:
         if when is not None and not FIRST_YEAR <= when.year <= LAST_YEAR - 1:
             raise Invalid(f"the submission time {when.date().isoformat()} is outside {FIRST_YEAR}..{LAST_YEAR - 1}")
         return NewRequest(
-            name=validate.text_field(self.name, what="client name", limit=200),
+            name=validate.text_field(self.name, what="client name", limit=200, one_line=True),
             emails=emails,
             chapter=(self.chapter or "").strip().upper(),
             question=validate.text_field(self.question, what="question", limit=10_000),
-            phone=validate.text_field(self.phone, what="phone", required=False, limit=40),
-            business=validate.text_field(self.business, what="business name", required=False, limit=200),
+            phone=validate.text_field(self.phone, what="phone", required=False, limit=40, one_line=True),
+            business=validate.text_field(self.business, what="business name", required=False, limit=200, one_line=True),
             zip=zip_code,
             area=validate.mentoring_area(validate.text_field(self.area, what="mentoring area", required=False,
-                                                             limit=200)),
-            business_type=validate.text_field(self.business_type, what="type of business", required=False, limit=200),
+                                                             limit=200, one_line=True)),
+            business_type=validate.text_field(self.business_type, what="type of business", required=False, limit=200,
+                                              one_line=True),
             existing_business=bool(self.existing_business),
-            origin=validate.text_field(self.origin, what="origin URL", required=False, limit=2000),
+            origin=validate.text_field(self.origin, what="origin URL", required=False, limit=2000, one_line=True),
             direct_to=validate.email(self.direct_to, what="--direct-to e-mail") if self.direct_to else None,
             submitted_at=when,
         )

@@ -138,7 +138,7 @@ def return_to_queue(store: Store, actor_email: str | None, request_id: int, *, r
 
 def _owner_sends_back(store: Store, actor_email: str | None, request_id: int, reason: str, action: Action,
                       outcome: Outcome, verb: str, event: str) -> dict:
-    reason = validate.text_field(reason, what="--reason")
+    reason = validate.text_field(reason, what="--reason", one_line=True)
     with store.transaction() as session:
         actor = permissions.load_actor(session, actor_email)
         request = records.load(session, request_id)

@@ -43,7 +43,7 @@ def _refusal(session: Session, request: MentoringRequest, mentor: Volunteer) -> 
 
 
 def refer(store: Store, actor_email: str | None, request_id: int, mentor_email: str, *, reason: str) -> dict:
-    reason = validate.text_field(reason, what="--reason")
+    reason = validate.text_field(reason, what="--reason", one_line=True)
     with store.transaction() as session:
         actor = permissions.load_actor(session, actor_email)
         request = records.load(session, request_id)
@@ -75,7 +75,7 @@ def respond(store: Store, actor_email: str | None, request_id: int, *, accept: b
     Accepting needs the request to be worked on (accepted, contacted, in progress); a referral
     can be declined whatever the request's status, since declining only takes access away.
     """
-    reason = None if accept else validate.text_field(reason, what="--reason")
+    reason = None if accept else validate.text_field(reason, what="--reason", one_line=True)
     with store.transaction() as session:
         actor = permissions.load_actor(session, actor_email)
         request = records.load(session, request_id)
