@@ -177,6 +177,10 @@ def test_shared_invariant_holds_for_every_request(demo, rule):
 
 # ... and the ones only the demo's generated history keeps.
 DEMO_INVARIANTS = {
+    # a coordinator may --force it with fewer; the demo never does
+    "no_response with fewer than 3 attempts":
+        "SELECT COUNT(*) FROM mentoring_request r WHERE r.status = 'no_response' AND"
+        " (SELECT COUNT(*) FROM contact_attempt c WHERE c.request_id = r.id) < 3",
     "version is not the number of changes":
         "SELECT COUNT(*) FROM mentoring_request r WHERE r.version <>"
         " (SELECT COUNT(*) FROM audit_event e WHERE e.request_id = r.id AND e.action <> 'accept_reminder')",

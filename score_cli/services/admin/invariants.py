@@ -70,9 +70,6 @@ INVARIANTS: dict[str, str] = {
     "a complete request without a session": """
         SELECT r.id AS id FROM mentoring_request r WHERE r.status = 'complete'
         AND NOT EXISTS (SELECT 1 FROM mentoring_session s WHERE s.request_id = r.id)""",
-    "a no_response request with fewer than 3 contact attempts": """
-        SELECT r.id AS id FROM mentoring_request r WHERE r.status = 'no_response'
-        AND (SELECT COUNT(*) FROM contact_attempt c WHERE c.request_id = r.id) < 3""",
     "a withdrawn request without its note": """
         SELECT r.id AS id FROM mentoring_request r WHERE r.status = 'withdrawn' AND NOT EXISTS (
             SELECT 1 FROM note n WHERE n.request_id = r.id AND n.kind = 'withdraw' AND n.created_at = r.closed_at)""",
