@@ -55,6 +55,16 @@ EXPECTED_ACTIONS = {"submit", "assign", "reassign", "reassign_to_queue", "transf
                     "withdraw", "bulk_withdraw", "pause"} | {f"status {s}" for s in CLOSING}
 
 
+class _Fixed:
+    """Stands for hypothesis' `data` when the model itself chooses: every draw answers the same."""
+
+    def __init__(self, *answers):
+        self.answers = list(answers)
+
+    def draw(self, _strategy):
+        return self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+
+
 @dataclass
 class Request:
     chapter: str
@@ -107,6 +117,7 @@ class Workflow(RuleBasedStateMachine):
         self.clock = freeze_time(datetime(2026, 11, 2, 15, 0, tzinfo=timezone.utc))
         self.frozen = self.clock.start()
         self.model: dict[int, Request] = {}
+        self.journeys = 0
         self.last_event = self._last_event()
 
     def teardown(self):
@@ -122,7 +133,7 @@ class Workflow(RuleBasedStateMachine):
     def _pick(self, data, legal) -> int:
         """Mostly a request where `legal(request)` holds; sometimes any, to see refusals."""
         fitting = sorted(i for i, r in self.model.items() if legal(r))
-        if fitting and data.draw(st.integers(0, 5)) > 0:
+        if fitting and data.draw(st.integers(0, 5)) < 5:
             return data.draw(st.sampled_from(fitting))
         return data.draw(st.sampled_from(sorted(self.model)))
 
@@ -180,8 +191,8 @@ class Workflow(RuleBasedStateMachine):
     def assign(self, data, mentor, wrong):
         rid = self._pick(data, lambda r: may_start(Action.ASSIGN, r.status))
         r = self.model[rid]
-        by = COORDINATOR[r.chapter] if wrong else COORDINATOR["AUS01" if r.chapter == "BOS01" else "BOS01"]
-        legal = bool(wrong) and may_start(Action.ASSIGN, r.status) and mentor not in r.team
+        by = COORDINATOR[r.chapter] if wrong < 5 else COORDINATOR["AUS01" if r.chapter == "BOS01" else "BOS01"]
+        legal = wrong < 5 and may_start(Action.ASSIGN, r.status) and mentor not in r.team
         self._do("assign", legal, lambda: assignment.assign(self.store, by, rid, mentor, force=True),
                  lambda: self._hand_to(r, mentor, "assigned"))
 
@@ -191,8 +202,8 @@ class Workflow(RuleBasedStateMachine):
         action = Action.REASSIGN_TO_QUEUE if mentor is None else Action.REASSIGN
         rid = self._pick(data, lambda r: may_start(action, r.status))
         r = self.model[rid]
-        by = COORDINATOR[r.chapter] if wrong else COORDINATOR["AUS01" if r.chapter == "BOS01" else "BOS01"]
-        legal = bool(wrong) and may_start(action, r.status) and (mentor is None or (
+        by = COORDINATOR[r.chapter] if wrong < 5 else COORDINATOR["AUS01" if r.chapter == "BOS01" else "BOS01"]
+        legal = wrong < 5 and may_start(action, r.status) and (mentor is None or (
             mentor != r.owner and mentor not in r.team))
         status = "pending_reassignment" if mentor is None else "assigned"
         self._do(str(action), legal, lambda: assignment.reassign(self.store, by, rid, mentor, reason="change",
@@ -205,8 +216,8 @@ class Workflow(RuleBasedStateMachine):
         rid = self._pick(data, lambda r: may_start(Action.TRANSFER, r.status))
         r = self.model[rid]
         other = "AUS01" if r.chapter == "BOS01" else "BOS01"
-        by = COORDINATOR[r.chapter] if wrong else COORDINATOR[other]
-        legal = bool(wrong) and may_start(Action.TRANSFER, r.status)
+        by = COORDINATOR[r.chapter] if wrong < 5 else COORDINATOR[other]
+        legal = wrong < 5 and may_start(Action.TRANSFER, r.status)
 
         def moved():
             self._hand_to(r, None, "new" if r.status == "new" else "pending_reassignment")
@@ -214,16 +225,13 @@ class Workflow(RuleBasedStateMachine):
         self._do("transfer_chapter", legal, lambda: assignment.transfer(self.store, by, rid, other, reason="moved"),
                  moved)
 
-    @precondition(lambda self: self.model)
-    @rule(data=st.data(), kind=st.sampled_from(["accept", "decline", "return", "contact", "session_add"]),
-          stranger=st.integers(0, 5))
-    def mentor_action(self, data, kind, stranger):
+    def _mentor_action(self, data, kind: str, stranger: int):
         action = {"accept": Action.ACCEPT, "decline": Action.DECLINE, "return": Action.RETURN,
                   "contact": Action.CONTACT, "session_add": Action.SESSION}[kind]
         rid = self._pick(data, lambda r: may_start(action, r.status))
         r = self.model[rid]
-        actor = (r.owner or MENTOR) if stranger else STRANGER
-        legal = bool(stranger) and r.owner is not None and may_start(action, r.status)
+        actor = (r.owner or MENTOR) if stranger < 5 else STRANGER
+        legal = stranger < 5 and r.owner is not None and may_start(action, r.status)
         act = {
             "accept": lambda: mentoring.accept(self.store, actor, rid),
             "decline": lambda: mentoring.decline(self.store, actor, rid, reason="busy"),
@@ -241,6 +249,99 @@ class Workflow(RuleBasedStateMachine):
             r.attempts += kind == "contact"
             r.sessions += kind == "session_add"
         self._do(kind, legal, act, update)
+
+    @precondition(lambda self: self.model)
+    @rule(data=st.data(), stranger=st.integers(0, 5))
+    def accept(self, data, stranger):
+        self._mentor_action(data, "accept", stranger)
+
+    @precondition(lambda self: self.model)
+    @rule(data=st.data(), stranger=st.integers(0, 5))
+    def decline(self, data, stranger):
+        self._mentor_action(data, "decline", stranger)
+
+    @precondition(lambda self: self.model)
+    @rule(data=st.data(), stranger=st.integers(0, 5))
+    def return_to_queue(self, data, stranger):
+        self._mentor_action(data, "return", stranger)
+
+    @precondition(lambda self: self.model)
+    @rule(data=st.data(), stranger=st.integers(0, 5))
+    def contact(self, data, stranger):
+        self._mentor_action(data, "contact", stranger)
+
+    @precondition(lambda self: self.model)
+    @rule(data=st.data(), stranger=st.integers(0, 5))
+    def session(self, data, stranger):
+        self._mentor_action(data, "session_add", stranger)
+
+    @precondition(lambda self: any(r.status in OPEN_STATUSES for r in self.model.values()))
+    @rule(data=st.data())
+    def journey(self, data):
+        self._journey(data)
+
+    @precondition(lambda self: any(r.status in OPEN_STATUSES for r in self.model.values()))
+    @rule(data=st.data())
+    def another_journey(self, data):  # journeys twice as often as other rules
+        self._journey(data)
+
+    def _journey(self, data):
+        """A request's whole usual journey to a closed status, every step predicted and checked:
+        each journey takes one detour on the way (a decline, a return, back to the queue, a
+        timeout, a referral) and closes in the next closed status in turn, so that every walk
+        reaches every status and action."""
+        rid = data.draw(st.sampled_from(sorted(i for i, r in self.model.items() if r.status in OPEN_STATUSES)))
+        r = self.model[rid]
+        self.journeys += 1
+        # the detour and the closing status the run has not reached yet, else the next in turn
+        detours = {"decline": "decline", "return": "return", "to_queue": "reassign_to_queue", "timeout": "timeout",
+                   "referral": "referral_response", "reassign": "reassign", "transfer": "transfer_chapter"}
+        detour = next((d for d, done in detours.items() if done not in DONE_ACTIONS),
+                      list(detours)[self.journeys % len(detours)])
+        closing = next((c for c in CLOSING if c not in SEEN_STATUSES), CLOSING[self.journeys % len(CLOSING)])
+        self.note(_Fixed(rid))
+        for _ in range(12):
+            if r.status not in OPEN_STATUSES:
+                return
+            if detour == "transfer":
+                self.transfer(_Fixed(0, rid), 0)
+                detour = None
+            elif "withdraw" not in DONE_ACTIONS and r.status == "assigned":
+                self.withdraw(_Fixed(0, rid), 0)
+            elif "bulk_withdraw" not in DONE_ACTIONS and r.status == "assigned":
+                self.bulk_withdraw(_Fixed([rid]), r.chapter)
+            elif r.status in ("new", "pending_reassignment"):
+                mentors = [m for m in MENTORS if m not in r.team and (r.chapter == "BOS01" or m == FAR)]
+                self.assign(_Fixed(0, rid), mentors[rid % len(mentors)], 0)
+            elif r.status == "assigned" and detour in ("decline", "to_queue", "timeout", "reassign"):
+                if detour == "decline":
+                    self._mentor_action(_Fixed(0, rid), "decline", 0)
+                elif detour == "to_queue":
+                    self.reassign(_Fixed(0, rid), None, 0)
+                elif detour == "reassign":
+                    other = next(m for m in (MENTOR, MENTOR2, PROVISIONAL) if m != r.owner and m not in r.team)
+                    self.reassign(_Fixed(0, rid), other, 0)
+                else:
+                    self.time_passes(24 * 10)
+                    self.sweep()
+                detour = None
+            elif r.status == "assigned":
+                self._mentor_action(_Fixed(0, rid), "accept", 0)
+            elif r.status == "accepted" and detour == "return":
+                self._mentor_action(_Fixed(0, rid), "return", 0)
+                detour = None
+            elif r.status == "accepted" and detour == "referral":
+                referee = next((m for m in REFEREES if m not in r.team and m != r.owner), None)
+                if referee:
+                    self.refer(_Fixed(0, rid), referee)
+                    self.respond(_Fixed(0, rid, referee), self.journeys % 2 == 0)
+                detour = None
+            elif r.status == "accepted" or (r.status == "contacted" and r.attempts < 3):
+                self._mentor_action(_Fixed(0, rid), "contact", 0)
+            elif r.status == "contacted":
+                self._mentor_action(_Fixed(0, rid), "session_add", 0)
+            else:
+                self.close(_Fixed(0, rid), closing, False, False)
 
     @precondition(lambda self: self.model)
     @rule(data=st.data(), status=st.sampled_from(CLOSING), by_coordinator=st.booleans(), force=st.booleans())
@@ -262,8 +363,8 @@ class Workflow(RuleBasedStateMachine):
     def withdraw(self, data, wrong):
         rid = self._pick(data, lambda r: may_start(Action.WITHDRAW, r.status))
         r = self.model[rid]
-        by = COORDINATOR[r.chapter] if wrong else COORDINATOR["AUS01" if r.chapter == "BOS01" else "BOS01"]
-        legal = bool(wrong) and may_start(Action.WITHDRAW, r.status)
+        by = COORDINATOR[r.chapter] if wrong < 5 else COORDINATOR["AUS01" if r.chapter == "BOS01" else "BOS01"]
+        legal = wrong < 5 and may_start(Action.WITHDRAW, r.status)
         self._do("withdraw", legal, lambda: assignment.withdraw(self.store, by, rid, reason="out of scope"),
                  lambda: self._hand_to(r, None, "withdrawn"))
 

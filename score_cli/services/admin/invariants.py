@@ -76,9 +76,7 @@ INVARIANTS: dict[str, str] = {
     "a decline or a return without its note": """
         SELECT a.request_id AS id FROM assignment a WHERE a.outcome IN ('declined', 'returned') AND NOT EXISTS (
             SELECT 1 FROM note n WHERE n.request_id = a.request_id AND n.author_id = a.mentor_id
-            AND n.kind = CASE a.outcome WHEN 'declined' THEN 'decline' ELSE 'return' END
-            AND n.created_at = a.outcome_at)
-        UNION SELECT request_id AS id FROM assignment WHERE outcome = 'returned' AND accepted_at IS NULL""",
+            AND n.kind IN ('decline', 'return') AND n.created_at = a.outcome_at)""",
     # -- milestones --------------------------------------------------------------------------
     "first_assigned_at is not the first assignment's time":
         _first("first_assigned_at", "assignment", "assigned_at"),
