@@ -31,6 +31,27 @@ def score(*args: str, db: str | None = None, actor: str | None = None, input: st
     return Ran(result.exit_code, result.stdout, result.stderr)
 
 
+class Snapshots:
+    """`dump` for many snapshots of one store: the schema reflected and the engine made once."""
+
+    def __init__(self, url: str):
+        from sqlalchemy import MetaData, create_engine
+
+        self.engine = create_engine(url)
+        self.meta = MetaData()
+        self.meta.reflect(self.engine)
+
+    def take(self) -> dict:
+        from sqlalchemy import select
+
+        with self.engine.connect() as conn:
+            return {name: sorted(map(tuple, conn.execute(select(table)).all()), key=repr)
+                    for name, table in self.meta.tables.items()}
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
 def dump(url: str) -> dict:
     """Every row of every table, to prove a refused command changed nothing."""
     from sqlalchemy import MetaData, create_engine, select

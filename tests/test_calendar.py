@@ -1,15 +1,18 @@
 """Business-day calendar (SPEC §5).
 
-Expected instants are written by hand from the spec; numpy is the independent oracle in the
+Expected instants are written by hand from the spec; numpy, fed days off built from the
+`holidays` package and data/closures.csv by the test itself, is the independent oracle in the
 properties.
 """
 
 from __future__ import annotations
 
+import csv
 import subprocess
 import sys
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
+from pathlib import Path
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
@@ -282,15 +285,43 @@ def test_business_days_between_uses_local_dates():
 
 
 # -- properties against numpy ---------------------------------------------------------------
+#
+# The oracle's days off are built here, from the `holidays` package (federal and state
+# observed holidays) and the packaged data/closures.csv read as plain CSV, never from the
+# calendar under test; one chapter per (state, time zone) of data/chapters.csv.
 
-CHAPTERS = [
-    chapter("Pacific/Honolulu", "HI", "HNL01"),
-    chapter("America/Phoenix", "AZ", "PHX01"),
-    chapter("America/New_York", "MA", "BOS01"),
-    chapter("America/Chicago", "TX", "HOU01"),
-    chapter("America/Los_Angeles", "CA", "LAX01"),
-    chapter("America/Anchorage", "AK", "ANC01"),
-]
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+def packaged_chapters() -> list[SimpleNamespace]:
+    with open(DATA / "chapters.csv", newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    first = {}
+    for row in rows:
+        first.setdefault((row["state"], row["timezone"]), row)
+    return [chapter(row["timezone"], row["state"], row["chapter_code"]) for _, row in sorted(first.items())]
+
+
+CHAPTERS = packaged_chapters()
+STATES = sorted({ch.state for ch in CHAPTERS})
+
+
+@lru_cache(maxsize=None)
+def oracle_days_off(state: str, code: str) -> tuple[date, ...]:
+    """Federal and state holidays (observed), org-wide closures and the chapter's own."""
+    import holidays
+
+    years = range(2014, 2047)  # the instants below, plus or minus 60 business days
+    days = set(holidays.country_holidays("US", years=years, observed=True))
+    days |= set(holidays.country_holidays("US", subdiv=state, years=years, observed=True))
+    with open(DATA / "closures.csv", newline="", encoding="utf-8") as f:
+        days |= {date.fromisoformat(row["date"]) for row in csv.DictReader(f) if row["chapter"] in ("", code)}
+    return tuple(sorted(days))
+
+
+def oracle_for(ch) -> tuple[date, ...]:
+    return oracle_days_off(ch.state, ch.code)
+
 
 instants = st.datetimes(
     min_value=datetime(2015, 1, 1),
@@ -318,15 +349,14 @@ PROPERTY = settings(
 
 
 def check_offset(instant: datetime, n: int, ch) -> None:
-    c = cal.calendar_for(ch)
     zone = ZoneInfo(ch.timezone)
     local = instant.astimezone(zone)
     result = cal.add_business_days(instant, n, ch)
 
     assert result.tzinfo == UTC
     result_local = result.astimezone(zone)
-    assert result_local.date() == oracle_offset(local.date(), n, c.holidays)
-    on_business_day = bool(np.is_busday(local.date(), busdaycal=numpy_calendar(c.holidays)))
+    assert result_local.date() == oracle_offset(local.date(), n, oracle_for(ch))
+    on_business_day = bool(np.is_busday(local.date(), busdaycal=numpy_calendar(oracle_for(ch))))
     expected_wall = local.time() if on_business_day else time(0)
     assert result_local.time() == expected_wall
 
@@ -346,10 +376,9 @@ def test_negative_offsets_match_numpy(instant, n, ch):
 @PROPERTY
 @given(start=instants, end=instants, ch=st.sampled_from(CHAPTERS))
 def test_business_days_between_matches_numpy(start, end, ch):
-    c = cal.calendar_for(ch)
     zone = ZoneInfo(ch.timezone)
     a, b = start.astimezone(zone).date(), end.astimezone(zone).date()
-    expected = int(np.busday_count(a, b, busdaycal=numpy_calendar(c.holidays)))
+    expected = int(np.busday_count(a, b, busdaycal=numpy_calendar(oracle_for(ch))))
     assert cal.business_days_between(start, end, ch) == expected
 
 
@@ -357,7 +386,14 @@ def test_business_days_between_matches_numpy(start, end, ch):
 @given(day=st.dates(date(2015, 1, 1), date(2045, 12, 31)), ch=st.sampled_from(CHAPTERS))
 def test_is_business_day_matches_numpy(day, ch):
     c = cal.calendar_for(ch)
-    assert c.is_business_day(day) == bool(np.is_busday(day, busdaycal=numpy_calendar(c.holidays)))
+    assert c.is_business_day(day) == bool(np.is_busday(day, busdaycal=numpy_calendar(oracle_for(ch))))
+
+
+@pytest.mark.parametrize("state", STATES)
+def test_each_states_days_off_are_the_oracles(state):
+    ch = next(c for c in CHAPTERS if c.state == state)
+    mine = [d for d in cal.calendar_for(ch).holidays if date(2014, 1, 1) <= d <= date(2046, 12, 31)]
+    assert mine == list(oracle_for(ch))
 
 
 def test_offset_then_count_round_trips():

@@ -110,12 +110,42 @@ def make_engine(url: str, *, create: bool = False) -> Engine:
                       " (use a file path or postgresql+psycopg://...)") from None
 
 
+# Tests only: kill a command in the middle of a transaction. With SCORE_TEST_PAUSE_AFTER_ROWS=N
+# a store stops, inside the statement's transaction, once its writes have touched N rows in all,
+# says so on stderr and waits to be killed.
+PAUSE_AFTER_ROWS = "SCORE_TEST_PAUSE_AFTER_ROWS"
+PAUSED = "score test pause: holding the transaction after"
+_WRITES = ("INSERT", "UPDATE", "DELETE")
+
+
+def _pause_for_tests(engine: Engine) -> None:
+    limit = os.environ.get(PAUSE_AFTER_ROWS)
+    if not limit:
+        return
+    written = 0
+
+    def after_write(conn, cursor, statement, parameters, context, executemany) -> None:
+        nonlocal written
+        if statement.lstrip()[:6].upper() not in _WRITES:
+            return
+        written += cursor.rowcount if cursor.rowcount >= 0 else (len(parameters) if executemany else 1)
+        if written >= int(limit):
+            import signal
+
+            os.write(2, f"{PAUSED} {written} rows\n".encode())
+            while True:
+                signal.pause()
+
+    event.listen(engine, "after_cursor_execute", after_write)
+
+
 class Store:
     """One store for the length of a command; hands out transactions."""
 
     def __init__(self, url: str, *, create: bool = False):
         self.url = url
         self.engine = make_engine(url, create=create)
+        _pause_for_tests(self.engine)
 
     @property
     def backend(self) -> str:

@@ -166,7 +166,7 @@ def big(tmp_path_factory, sqlite_template):
             {"id": i, "client_id": i, "chapter_code": "BOS01", "question": "How do I price catering?",
              "status": "assigned" if i in owned else "new", "queue": None if i in owned else "BOS01",
              "owner_id": mentor_id if i in owned else None, "submitted_at": now, "status_changed_at": now,
-             "version": 1} for i in ids])
+             "first_assigned_at": now if i in owned else None, "version": 1} for i in ids])
         session.execute(insert(Assignment.__table__), [
             {"request_id": i, "mentor_id": mentor_id, "kind": "cic", "assigned_at": now, "outcome": "open",
              "accept_due_at": now + timedelta(days=2), "timeout_at": now + timedelta(days=5)} for i in owned])
@@ -174,7 +174,8 @@ def big(tmp_path_factory, sqlite_template):
             {"request_id": i, "volunteer_id": mentor_id, "role": "lead", "state": "pending", "created_at": now}
             for i in owned])
         session.execute(insert(AuditEvent.__table__), [
-            {"at": now, "actor": "intake", "action": "submit", "request_id": i, "to_status": "new"} for i in ids]
+            {"at": now, "actor": "intake", "action": "submit", "request_id": i, "from_status": None,
+             "to_status": "new"} for i in ids]
             + [{"at": now, "actor": CIC, "action": "assign", "request_id": i, "from_status": "new",
                 "to_status": "assigned"} for i in owned])
     store.close()

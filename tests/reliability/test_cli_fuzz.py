@@ -3,17 +3,30 @@ and a command that fails changes nothing."""
 
 from __future__ import annotations
 
+import os
+import random
 import re
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
-from tests.helpers import dump, leaf_commands, score
+from tests.helpers import Snapshots, leaf_commands, score
 from tests.reliability import counters
 from tests.world import ADMIN, CIC, MENTOR
 
 EXAMPLES = 250
 OBEYED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")  # control, C1, bidi overrides
+
+
+def fuzz_seed() -> int | None:
+    """SCORE_FUZZ_SEED=N replays a run, =random starts a new one (and prints its seed); unset,
+    the run is the same every time."""
+    wanted = os.environ.get("SCORE_FUZZ_SEED", "")
+    if wanted == "random":
+        chosen = random.SystemRandom().randrange(2**32)
+        print(f"\nCLI fuzz seed: {chosen} (replay with SCORE_FUZZ_SEED={chosen})")
+        return chosen
+    return int(wanted) if wanted else None
 
 NASTY_IDS = ["MRE-", "MRE--1", "0", "-1", "MRE-0", "9" * 30, "MRE-1e3", "mre_1", "1;DROP TABLE x", "MRE-１",
              "", " ", "MRE-999999", "2147483648", "MRE-99999999999", "1" * 5000, "١"]
@@ -137,13 +150,16 @@ def test_no_command_ever_shows_a_traceback_or_changes_the_store_when_it_fails(wo
     def short(argv):
         return [a if len(a) < 60 else a[:40] + f"...({len(a)} chars)" for a in argv]
 
-    @settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
+    chosen = fuzz_seed()
+    snapshots = Snapshots(url)  # every command keeps the schema: reflect it once
+
+    @settings(max_examples=EXAMPLES, deadline=None, derandomize=chosen is None,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
     @given(invocations(tmp_file))
     def check(invocation):
         argv, actor = invocation
         counters.fuzz_examples += 1
-        before = dump(url)
+        before = snapshots.take()
         ran = score(*argv, db=db, actor=actor, input="MRE-1\n")
         said = ran.stdout + ran.stderr
         assert "Traceback" not in said, (short(argv), said[-2000:])
@@ -151,6 +167,11 @@ def test_no_command_ever_shows_a_traceback_or_changes_the_store_when_it_fails(wo
         assert ran.exit_code in (0, 1, 2, 3, 4), (short(argv), ran.exit_code, said[-500:])
         assert not OBEYED.search(ran.stderr), (short(argv), ran.stderr[-500:])  # messages never drive the terminal
         if ran.exit_code != 0:
-            assert dump(url) == before, (short(argv), ran.exit_code, said[-500:])
+            assert snapshots.take() == before, (short(argv), ran.exit_code, said[-500:])
 
-    check()
+    if chosen is not None:
+        check = seed(chosen)(check)
+    try:
+        check()
+    finally:
+        snapshots.close()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, literal, select, update
 from sqlmodel import Session
 
 from score_cli import clock
@@ -59,7 +59,9 @@ def change(
     if milestone is not None:
         if milestone not in MILESTONES:
             raise ValueError(milestone)
-        assignments[milestone] = func.coalesce(getattr(MentoringRequest, milestone), at)
+        column = getattr(MentoringRequest, milestone)
+        # the literal typed as the column, so that SQLite stores it in the column's own format
+        assignments[milestone] = func.coalesce(column, literal(at, column.type))
     result = session.execute(
         update(MentoringRequest)
         .where(MentoringRequest.id == request.id, MentoringRequest.version == request.version)
