@@ -12,7 +12,7 @@ from typer.exceptions import TyperException
 
 from score_cli import __version__
 from score_cli.cli.commands import COMMANDS, load_command
-from score_cli.cli.context import AppState
+from score_cli.cli.context import VIEW, AppState
 from score_cli.cli.output import check_format
 from score_cli.cli.values import convert_plainly
 
@@ -154,6 +154,7 @@ def main(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                        help="Print the version and exit.")] = False,
 ) -> None:
+    VIEW.set((False, None))
     state = AppState(db=db, actor=actor, format=fmt)
     ctx.obj = state
     ctx.call_on_close(state.close)

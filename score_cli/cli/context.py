@@ -1,7 +1,12 @@
 """What the root options hand to every command: where the store is, who acts, the format."""
 
 
+from contextvars import ContextVar
 from dataclasses import dataclass, field
+
+# --wide and --columns as the running command was given them: set by their option callbacks,
+# cleared by the root callback at the start of every command.
+VIEW: ContextVar[tuple[bool, list[str] | None]] = ContextVar("score_view", default=(False, None))
 
 
 @dataclass

@@ -84,11 +84,9 @@ def fit(columns: Sequence[str], headers: dict[str, str], cells: dict[str, list[s
 
 def view_choice() -> tuple[bool, list[str] | None]:
     """--wide and --columns as given to the running command (no command: neither)."""
-    from typer._click.globals import get_current_context
+    from score_cli.cli.context import VIEW
 
-    ctx = get_current_context(silent=True)
-    meta = ctx.find_root().meta if ctx else {}
-    return bool(meta.get("score.wide")), meta.get("score.columns")
+    return VIEW.get()
 
 
 def choose_columns(columns: Sequence[str], available: Sequence[str], chosen: list[str] | None) -> list[str]:

@@ -38,13 +38,17 @@ FormatOption = Annotated[
 
 def _remember_wide(ctx: typer.Context, value: bool) -> bool:
     if value:
-        ctx.find_root().meta["score.wide"] = True
+        from score_cli.cli.context import VIEW
+
+        VIEW.set((True, VIEW.get()[1]))
     return value
 
 
 def _remember_columns(ctx: typer.Context, value: str | None) -> str | None:
     if value:
-        ctx.find_root().meta["score.columns"] = [part for part in value.split(",") if part.strip()]
+        from score_cli.cli.context import VIEW
+
+        VIEW.set((VIEW.get()[0], [part for part in value.split(",") if part.strip()]))
     return value
 
 

@@ -27,7 +27,7 @@ AUDITED = {"accept": "accept", "decline": "decline", "reassign": "reassign_to_qu
 # The e-mails each audited change queues for the request (the mentor's, and Boston's coordinator).
 MESSAGES = {"accept": lambda owner: [], "note": lambda owner: [],
             "decline": lambda owner: [("declined", CIC)],
-            "reassign_to_queue": lambda owner: [],
+            "reassign_to_queue": lambda owner: [("owner_changed", owner)],  # the mentor who loses it is told
             "timeout": lambda owner: [("timed_out", CIC), ("timed_out_mentor", owner)]}
 
 

@@ -73,6 +73,7 @@ class Request:
     assigned_at: datetime | None = None
     sessions: int = 0
     attempts: int = 0
+    attempt_times: list = field(default_factory=list)  # the current owner's, since they accepted
     withdrawn_by_plan: bool = False
     team: dict[str, str] = field(default_factory=dict)  # referee -> pending | accepted | declined
 
@@ -169,10 +170,23 @@ class Workflow(RuleBasedStateMachine):
             self.last_event = event_id
         SEEN_STATUSES.update(found.values())
 
+    def _no_response_due(self, r: Request) -> bool:
+        """The articles: three attempts on three different days (the chapter's calendar days) and
+        two weeks since the first, all by the current owner."""
+        if not r.attempt_times:
+            return False
+        days = {at.astimezone(ZONES[r.chapter]).date() for at in r.attempt_times}
+        now = self.frozen().replace(tzinfo=timezone.utc)
+        first = min(r.attempt_times).astimezone(ZONES[r.chapter])
+        two_weeks = (first.replace(tzinfo=None) + timedelta(days=14)).replace(tzinfo=ZONES[r.chapter])
+        return len(days) >= 3 and now >= two_weeks
+
     def _today(self, chapter: str):
         return self.frozen().replace(tzinfo=timezone.utc).astimezone(ZONES[chapter]).date()
 
     def _hand_to(self, request: Request, mentor: str | None, status: str):
+        if mentor != request.owner:
+            request.attempt_times = []  # an earlier owner's attempts don't count (SPEC §4)
         request.owner, request.status = mentor, status
         request.assigned_at = self.frozen().replace(tzinfo=timezone.utc) if status == "assigned" else None
 
@@ -247,6 +261,8 @@ class Workflow(RuleBasedStateMachine):
                 return
             r.status = {"accept": "accepted", "contact": "contacted", "session_add": "in_progress"}[kind]
             r.attempts += kind == "contact"
+            if kind == "contact":
+                r.attempt_times.append(self.frozen().replace(tzinfo=timezone.utc))
             r.sessions += kind == "session_add"
         self._do(kind, legal, act, update)
 
@@ -341,7 +357,9 @@ class Workflow(RuleBasedStateMachine):
             elif r.status == "contacted":
                 self._mentor_action(_Fixed(0, rid), "session_add", 0)
             else:
-                self.close(_Fixed(0, rid), closing, False, False)
+                # no_response before two weeks and three days of attempts: the coordinator's --force
+                forced = closing == Status.NO_RESPONSE and not self._no_response_due(r)
+                self.close(_Fixed(0, rid), closing, forced, forced)
 
     @precondition(lambda self: self.model)
     @rule(data=st.data(), status=st.sampled_from(CLOSING), by_coordinator=st.booleans(), force=st.booleans())
@@ -354,8 +372,10 @@ class Workflow(RuleBasedStateMachine):
         if status == Status.COMPLETE:
             legal = legal and r.sessions > 0
         if status == Status.NO_RESPONSE:
-            legal = legal and (r.attempts >= 3 or force)
-        self._do(f"status {status}", legal, lambda: mentoring.set_status(self.store, actor, rid, status, force=force),
+            legal = legal and (self._no_response_due(r) or force)
+        note = "client never answered" if force else None  # a forced close carries its reason
+        self._do(f"status {status}", legal,
+                 lambda: mentoring.set_status(self.store, actor, rid, status, force=force, note=note),
                  lambda: self._hand_to(r, None, status))
 
     @precondition(lambda self: self.model)
