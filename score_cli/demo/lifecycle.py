@@ -154,7 +154,7 @@ class RequestLife(Mentoring):
                             detail=_mentor_detail(self.owner))
         elif self.status in WINDOW_STATUSES and a["accepted_at"] is not None:
             run = next_sweep(max(a["accepted_at"] + CONTACT_WINDOW, self.last))
-            kind = "ready_to_close" if self.attempts >= 3 else "follow_up"
+            kind = "ready_to_close" if self.attempts >= rules.CONTACT_ATTEMPTS_EXPECTED else "follow_up"
             if run <= until and kind not in self.flags:
                 self.flags.add(kind)
                 reason = (f"{self.attempts} contact attempts and no session since acceptance: ready to close"
@@ -191,7 +191,7 @@ class RequestLife(Mentoring):
                 return mentor, texts.DIRECT_REFUSED.format(email=mentor.email, why="is paused")
             if mentor.max_direct is not None:
                 recent = self.w.direct_log.get(mentor.id, deque())
-                while recent and recent[0] <= t - timedelta(days=7):
+                while recent and recent[0] <= t - rules.WEEK:
                     recent.popleft()
                 if len(recent) >= mentor.max_direct:
                     why = f"has reached the weekly limit of {mentor.max_direct} direct requests"

@@ -57,10 +57,6 @@ def require(session, actor: Actor, request, action: Action) -> frozenset[Relatio
     return found
 
 
-def coordinates(session, actor: Actor, request) -> bool:
-    return Relation.COORDINATOR in relations(session, actor, request)
-
-
 def works_on(session, actor: Actor, request) -> bool:
     """The owner, or a case team member who accepted the referral."""
     return bool(relations(session, actor, request) & {Relation.OWNER, Relation.TEAM})
