@@ -23,7 +23,7 @@ from score_cli.services.organisation import permissions
 from score_cli.services.people import mentor_settings, volunteers
 from score_cli.services.requests import assignment, mentoring, referrals
 from score_cli.store.models import Chapter, District
-from tests.helpers import leaf_commands, score
+from tests.helpers import Ran, leaf_commands, score
 from tests.world import ADMIN, CIC, FAR, MENTOR, MENTOR2, RCIC
 
 IN, OUT = "BOS01", "AUS01"  # the chapter the relations are in, and one far from it
@@ -148,6 +148,7 @@ LISTINGS = {
     "mentors paused": ["mentors", "paused"],
     "volunteer list": ["volunteer", "list"],
     "notify waiting-clients": ["notify", "waiting-clients", "--older-than", "0", "--dry-run"],
+    "triage": ["triage"],  # past its rule it stops, here, at "needs a terminal"
     **{f"report {name}": ["report", name] for name in (
         "not-assigned", "not-accepted", "not-contacted", "not-counseled", "conversion", "metrics", "orphaned",
         "mentor-activity", "paused-mentors", "capacity")},
@@ -232,6 +233,8 @@ class Tally:
 
 def try_case(tally: Tally, world, profile: Profile, command: str, argv: list[str], expected: bool | str) -> None:
     ran = score(*argv, db=world.url, actor=profile.email)
+    if argv[0] == "triage" and ran.exit_code == 2 and "needs a terminal" in ran.stderr:
+        ran = Ran(0, ran.stdout, ran.stderr)  # the rule let it through; the screen is tested elsewhere
     tally.cases += 1
     if expected is True and ran.exit_code != 0:
         tally.wrong.append(f"wrongly refused: {profile.name}: score {' '.join(argv)} -> {ran.exit_code} {ran.stderr.strip()}")

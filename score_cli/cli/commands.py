@@ -39,6 +39,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "duplicates": ("duplicates", "duplicates_app", "Requests that are probably the same client."),
     "client": ("duplicates", "client_app", "Client records."),
     "report": ("report", "app", "Reports: clients not yet served, metrics, mentors."),
+    "triage": ("triage", "triage", "Work the intake queue on screen, key by key."),
 }
 
 

@@ -105,8 +105,9 @@ def choose_columns(columns: Sequence[str], available: Sequence[str], chosen: lis
 def print_table(console, rows: list[dict], columns: Sequence[str], *, title: str | None = None,
                 headers: dict[str, str] | None = None, footers: dict | None = None,
                 caption: str | None = None, justify: Callable[[str], str] | None = None,
-                cell: Callable | None = None, title_justify: str = "center") -> None:
-    """`rows` as a Rich table that fits the console; left-out columns are named below it."""
+                cell: Callable | None = None, title_justify: str = "center", name_left_out: bool = True) -> None:
+    """`rows` as a Rich table that fits the console; left-out columns are named below it (the
+    options that show them are the command line's, so `name_left_out=False` elsewhere)."""
     from rich.table import Table
     from rich.text import Text
 
@@ -142,7 +143,7 @@ def print_table(console, rows: list[dict], columns: Sequence[str], *, title: str
     for i in range(len(rows)):
         table.add_row(*(cells[c][i] for c in fitted.columns))
     console.print(table)
-    if fitted.left_out:
+    if fitted.left_out and name_left_out:
         n = len(fitted.left_out)
         console.print(f"{n} more column{'s' if n != 1 else ''} ({', '.join(fitted.left_out)}):"
                       f" --wide shows them all, --columns {','.join(fitted.columns[:2] + fitted.left_out[:1])}"

@@ -22,13 +22,14 @@ def _shown(value) -> str:
     return _t(value)
 
 
-def print_request(r: dict) -> None:
+def print_request(r: dict, console=None, *, name_left_out: bool = True) -> None:
+    """`r` (as `services.requests.show` gives it) on `console` (default: the terminal)."""
     from rich.console import Console
     from rich.table import Table
 
     from score_cli.cli.fit import print_table
 
-    console = Console(emoji=False)
+    console = console or Console(emoji=False)
     client = r["client"]
     where = f"owned by {r['owner']}" if r["owner"] else f"in the {r['queue']} intake queue"
     console.print(f"[bold]{r['id']}[/bold]  {r['status']}  ·  chapter {r['chapter']}  ·  {cell(where)}")
@@ -63,4 +64,5 @@ def print_request(r: dict) -> None:
     for title, rows, columns in sections:
         if not rows:
             continue
-        print_table(console, rows, columns, title=title, title_justify="left", cell=_shown)
+        print_table(console, rows, columns, title=title, title_justify="left", cell=_shown,
+                    name_left_out=name_left_out)

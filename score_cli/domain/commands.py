@@ -61,6 +61,7 @@ COMMANDS: dict[str, Needs] = {
     "client merge": Needs(task="request.coordinate"),
     # listings over a scope
     "queue list": Needs(reads=R.REQUESTS),
+    "triage": Needs(reads=R.REQUESTS),  # the queue on screen; each key asks its own command's rule
     "duplicates find": Needs(reads=R.REQUESTS),
     "notify list": Needs(reads=R.MESSAGES),
     "notify waiting-clients": Needs(task="clients.mail"),

@@ -41,17 +41,18 @@ def test_help_lists_the_command_groups():
 def test_help_and_version_do_not_import_the_database_stack():
     probe = ("import sys; from score_cli.cli import app; "
              "import typer.main; typer.main.get_command(app); "
-             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sqlalchemy','sqlmodel','alembic','holidays')))")
+             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sqlalchemy','sqlmodel','alembic','holidays','textual')))")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 
 
-@pytest.mark.parametrize("argv", [["--help"], ["queue", "--help"], ["--db", "x.db", "--as", "a@b.org", "sweep", "-h"]])
+@pytest.mark.parametrize("argv", [["--help"], ["queue", "--help"], ["triage", "--help"],
+                                  ["--db", "x.db", "--as", "a@b.org", "sweep", "-h"]])
 def test_help_loads_neither_pydantic_nor_the_database_stack(argv):
     probe = ("import sys, runpy; sys.argv = ['score'] + sys.argv[1:]\n"
              "try: runpy.run_module('score_cli', run_name='__main__')\n"
              "except SystemExit: pass\n"
-             "print(sorted({m.split('.')[0] for m in sys.modules} & {'pydantic', 'sqlalchemy', 'sqlmodel', 'rich'}))")
+             "print(sorted({m.split('.')[0] for m in sys.modules} & {'pydantic', 'sqlalchemy', 'sqlmodel', 'rich', 'textual'}))")
     ran = subprocess.run([sys.executable, "-c", probe, *argv], capture_output=True, text=True, check=True)
     assert "Usage" in ran.stdout and ran.stdout.strip().endswith("[]")
 
