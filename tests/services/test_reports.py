@@ -336,6 +336,23 @@ def test_capacity_weighs_waiting_requests_against_capacity_left(world):
     assert short["next_action"].startswith("short of capacity this week (4 waiting, 2 places left)")
 
 
+def test_capacity_over_two_weeks_counts_the_last_14_days(world):
+    # prov writes "1 every other week" (half an assignment a week) and was given a client 10 days ago
+    mentor_settings.settings(world.store, PROVISIONAL, PROVISIONAL,
+                             mentor_settings.SettingsChange(capacity="1 every other week"))
+    given = submit(world, "2026-11-10 14:00:00", name="Gus Given")
+    assign(world, given, PROVISIONAL, "2026-11-10 15:00:00")
+    with at(NOW):
+        [bos] = capacity(world.store, CIC, BOS)
+        [prov] = [r for r in mentor_activity(world.store, CIC, BOS) if r["email"] == PROVISIONAL]
+    # mentor 3 + mentor2 5 + prov 1/2 a week; left: 3 + 5 + 0 (prov's one place in 14 days is taken)
+    assert (bos["unknown_capacity"], bos["weekly_capacity"], bos["capacity_left"]) == (0, 8.5, 8)
+    assert (prov["capacity_weekly"], prov["cic_assignments_last_7_days"], prov["weekly_remaining"]) == (0.5, 0, 0)
+    with at("2026-11-24 16:00:00"):  # 14 days and an hour later: the place is free again
+        [bos] = capacity(world.store, CIC, BOS)
+    assert bos["capacity_left"] == 9
+
+
 def test_capacity_of_a_chapter_with_no_mentor_never_clears(world):
     submit(world, "2026-11-16 14:00:00", chapter="PTM01")
     with at(NOW):
