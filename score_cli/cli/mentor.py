@@ -139,7 +139,7 @@ def settings(
     max_direct: Annotated[Optional[int], typer.Option("--max-direct-weekly", help="At most N direct requests a week.")] = None,
     unlimited: Annotated[bool, typer.Option("--unlimited", help="No weekly limit on direct requests.")] = False,
     outside: Annotated[Optional[bool], typer.Option("--serve-outside-local-area/--local-only", help="May other chapters pick you (co-mentoring).", show_default=False)] = None,
-    capacity: Annotated[Optional[str], typer.Option("--capacity", help='CIC assignments a week, as you would write it: "3 per week", "DR Only".')] = None,
+    capacity: Annotated[Optional[str], typer.Option("--capacity", help='CIC assignments a week, as you would write it: "3 per week", "1 every other week", "DR Only".')] = None,
     expertise: Annotated[Optional[list[str]], typer.Option("--expertise", help="A mentoring area or industry; repeat for several (replaces the list).")] = None,
     fmt: FormatOption = None,
 ) -> None:
