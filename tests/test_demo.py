@@ -153,11 +153,11 @@ def test_volunteers_look_like_the_directory(demo):
         assert scalar(c, "SELECT COUNT(*) FROM volunteer WHERE classification = :s", s=cls) > 0
     # "DR Only" parses to 0 weekly; blank and unparseable texts to unknown
     assert scalar(c, "SELECT COUNT(*) FROM volunteer WHERE capacity_text = 'DR Only'"
-                     " AND capacity_weekly IS DISTINCT FROM 0") == 0
+                     " AND capacity_assignments IS DISTINCT FROM 0") == 0
     assert scalar(c, "SELECT COUNT(*) FROM volunteer WHERE capacity_text = '3 per week'"
-                     " AND capacity_weekly IS DISTINCT FROM 3") == 0
+                     " AND capacity_assignments IS DISTINCT FROM 3") == 0
     assert scalar(c, "SELECT COUNT(*) FROM volunteer WHERE capacity_text = 'Flexible'"
-                     " AND capacity_weekly IS NOT NULL") == 0
+                     " AND capacity_assignments IS NOT NULL") == 0
     # paused mentors do not accept direct requests; some have been paused for over 30 days
     assert scalar(c, "SELECT COUNT(*) FROM volunteer WHERE pause_from IS NOT NULL") > 0
     assert scalar(c, "SELECT COUNT(*) FROM volunteer WHERE pause_from IS NOT NULL"

@@ -139,7 +139,7 @@ def settings(
     max_direct: Annotated[Optional[int], typer.Option("--max-direct-weekly", help="At most N direct requests a week.")] = None,
     unlimited: Annotated[bool, typer.Option("--unlimited", help="No weekly limit on direct requests.")] = False,
     outside: Annotated[Optional[bool], typer.Option("--serve-outside-local-area/--local-only", help="May other chapters pick you (co-mentoring).", show_default=False)] = None,
-    capacity: Annotated[Optional[str], typer.Option("--capacity", help='CIC assignments a week, as you would write it: "3 per week", "DR Only".')] = None,
+    capacity: Annotated[Optional[str], typer.Option("--capacity", help='CIC assignments a week, as you would write it: "3 per week", "1 every other week", "DR Only".')] = None,
     expertise: Annotated[Optional[list[str]], typer.Option("--expertise", help="A mentoring area or industry; repeat for several (replaces the list).")] = None,
     fmt: FormatOption = None,
 ) -> None:
@@ -190,7 +190,7 @@ def pause(
     _print_settings(ctx, fmt, result, lines)
 
 
-AVAILABLE_COLUMNS = ["email", "name", "chapter", "classification", "capacity", "weekly_capacity_left",
+AVAILABLE_COLUMNS = ["email", "name", "chapter", "classification", "capacity", "weekly_capacity_left", "capacity_reading",
                      "cic_accepted_last_60_days", "open_requests", "direct_requests_last_7_days",
                      "serve_outside_local_area", "capacity_warning"]
 PAUSED_COLUMNS = ["email", "name", "chapter", "pause_from", "pause_until", "days_paused", "long_pause"]
@@ -207,7 +207,8 @@ def mentors_available(ctx: typer.Context, scope=None, fmt: FormatOption = None,
 
     rows = available(ctx.obj.store(), ctx.obj.actor, scope)
     render_rows(rows, choose_format(ctx, fmt), AVAILABLE_COLUMNS, title="Available mentors",
-                headers={"weekly_capacity_left": "capacity left", "cic_accepted_last_60_days": "accepted 60d",
+                headers={"weekly_capacity_left": "capacity left", "capacity_reading": "of",
+                         "cic_accepted_last_60_days": "accepted 60d",
                          "direct_requests_last_7_days": "direct 7d", "serve_outside_local_area": "outside",
                          "capacity_warning": "warning"},
                 empty="no mentor available in this scope")

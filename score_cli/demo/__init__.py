@@ -138,7 +138,8 @@ def _write_people(conn, people: list[Person], batch: Batch) -> None:
             "status": str(p.status), "classification": p.classification and str(p.classification),
             "accept_direct_requests": p.accept_direct, "max_direct_weekly": p.max_direct,
             "serve_outside_local_area": p.serve_outside, "capacity_text": p.capacity_text,
-            "capacity_weekly": p.capacity_weekly, "pause_from": p.pause_from,
+            "capacity_assignments": p.capacity_assignments, "capacity_weeks": p.capacity_weeks,
+            "pause_from": p.pause_from,
             "pause_until": p.pause_until, "created_at": p.created_at,
         })
         for role, kind, code in p.roles:

@@ -59,7 +59,8 @@ class Person:
     max_direct: int | None = None
     serve_outside: bool = False
     capacity_text: str | None = None
-    capacity_weekly: int | None = None
+    capacity_assignments: int | None = None
+    capacity_weeks: int = 1
     pause_from: date | None = None
     pause_until: date | None = None
     created_at: datetime | None = None
@@ -85,7 +86,7 @@ class People:
         self._email_counts: dict[str, int] = {}
         self.topics = tuple(read_lines("mentoring_areas.txt")) + tuple(read_lines("business_types.txt"))
         # Parsed once per distinct text with the parser the CLI uses.
-        self._parsed = {t: parse_capacity(t).weekly for t in CAPACITY.values}
+        self._parsed = {t: parse_capacity(t) for t in CAPACITY.values}
 
     def _add(self, email: str, name: str, chapter: str, **settings) -> Person:
         joined = self.now - timedelta(days=self.rng.randint(400, 4000))
@@ -121,7 +122,7 @@ class People:
                     # The chapter's coordinator is also one of its certified mentors.
                     roles.append((Role.MENTOR, ScopeKind.CHAPTER, ch.code))
                     person = self._add(email, f"{first} {last}", ch.code,
-                                       capacity_text="2 per week", capacity_weekly=2,
+                                       capacity_text="2 per week", capacity_assignments=2,
                                        serve_outside=False, roles=roles,
                                        expertise=self._expertise())
                     ch.cics.append(person)
@@ -161,7 +162,8 @@ class People:
             accept_direct=status == VolunteerStatus.ACTIVE and rng.random() < 0.75,
             max_direct=None if rng.random() < 0.5 else rng.randint(1, 5),
             serve_outside=rng.random() < 0.5,
-            capacity_text=text, capacity_weekly=self._parsed[text],
+            capacity_text=text, capacity_assignments=self._parsed[text].assignments,
+            capacity_weeks=self._parsed[text].weeks,
             roles=[(Role.MENTOR, ScopeKind.CHAPTER, chapter)],
             expertise=self._expertise(),
         )
@@ -226,7 +228,7 @@ class Pools:
             if not p.is_mentor or p.status != VolunteerStatus.ACTIVE:
                 continue
             district, region = chapters[p.chapter].district_code, chapters[p.chapter].region_code
-            if p.classification != Classification.SME and p.capacity_weekly != 0:
+            if p.classification != Classification.SME and p.capacity_assignments != 0:
                 pools.local.setdefault(p.chapter, []).append(p)
                 if p.serve_outside:
                     pools.outside.setdefault(district, []).append(p)

@@ -2,11 +2,13 @@
 
 A text is read as a number of CIC assignments a week, or as 0 when it says "no new clients"
 in one of the ways mentors write it ("DR-only", "only direct requests", "paused", "full",
-"none", ...). A range ("2-3 per week") is its lower bound. Rates are read exactly: "1 every
-other week", "0.5 per week" and "1/2 week" are half an assignment a week; since eligibility
-counts whole assignments in the last 7 days, a rate that is not a whole number a week is
-shown with a warning (and the mentor counts as available) rather than rounded silently.
-Negative, exponent and implausibly large numbers are unreadable, with a warning.
+"none", ...). A range ("2-3 per week") is its lower bound. Rates are read exactly and kept
+as whole assignments over whole weeks, the smallest such: "3 per week" is 3 in 1 week, "1 every
+other week", "0.5 per week" and "1/2 week" are 1 in 2 weeks, "1.5 per week" is 3 in 2 weeks,
+"2 per month" (52/12 weeks) is 6 in 13 weeks. Eligibility counts the CIC assignments of that many
+weeks back (SPEC §6). A rate that needs more than a quarter (13 weeks) to come out whole
+("0.33 per week") is unreadable, with a warning, rather than rounded silently; so are negative,
+exponent and implausibly large numbers.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 MOST_A_WEEK = 40  # more than this is taken for a typing slip, not a capacity
+MOST_WEEKS = 13  # a quarter: the longest span a capacity is counted over
 
 _ZERO_ANYWHERE = [
     re.compile(r"\b(?:drs?|direct(?:\s+client)?(?:\s+requests?)?)\s*-?\s*only\b"),  # DR only, DR-only, DRs only
@@ -57,17 +60,22 @@ _EXPONENT = re.compile(r"\d[eE][+-]?\d")
 @dataclass(frozen=True)
 class Capacity:
     text: str | None
-    weekly: int | None  # CIC assignments a week; None when unknown or not given
+    assignments: int | None  # CIC assignments in `weeks` weeks; None when unknown or not given
+    weeks: int = 1
     rate: Fraction | None = None  # the exact reading a week, when it could be read
-    problem: str | None = None  # why `weekly` is unknown although a text was written
+    problem: str | None = None  # why the capacity is unknown although a text was written
 
     @property
     def known(self) -> bool:
-        return self.weekly is not None
+        return self.assignments is not None
+
+    @property
+    def weekly(self) -> int | float | None:
+        return weekly_rate(self.assignments, self.weeks)
 
     @property
     def warning(self) -> str | None:
-        if not self.text or self.weekly is not None:
+        if not self.text or self.assignments is not None:
             return None
         why = self.problem or "is not a number a week"
         return f"capacity {self.text!r} {why}: treated as available"
@@ -98,6 +106,21 @@ def _reading(spelled: str) -> Fraction | None:
     return Fraction(match.group(1)) if match else None
 
 
+def weekly_rate(assignments: int | None, weeks: int | None) -> int | float | None:
+    """The stored capacity as a number a week, for display: 3, or 0.5 for 1 in 2 weeks."""
+    if assignments is None:
+        return None
+    rate = Fraction(assignments, weeks or 1)
+    return int(rate) if rate.denominator == 1 else round(float(rate), 3)
+
+
+def in_words(assignments: int | None, weeks: int | None) -> str:
+    """'3 a week', '1 every 2 weeks', '6 every 13 weeks'; 'unknown' when not known."""
+    if assignments is None:
+        return "unknown"
+    return f"{assignments} a week" if (weeks or 1) == 1 else f"{assignments} every {weeks} weeks"
+
+
 def _as_words(rate: Fraction) -> str:
     if rate.numerator == 1:
         return f"one every {rate.denominator} weeks"
@@ -110,7 +133,7 @@ def parse_capacity(text: str | None) -> Capacity:
         return Capacity(None, None)
     spelled = _normalise(cleaned)
     if any(p.search(spelled) for p in _ZERO_ANYWHERE) or _ZERO_WHOLE.fullmatch(spelled.rstrip(".! ")):
-        return Capacity(cleaned, 0, Fraction(0))
+        return Capacity(cleaned, 0, 1, Fraction(0))
     if _NEGATIVE.search(spelled):
         return Capacity(cleaned, None, problem="is a negative number")
     if _EXPONENT.search(spelled):
@@ -119,8 +142,8 @@ def parse_capacity(text: str | None) -> Capacity:
     if rate is None:
         return Capacity(cleaned, None)
     if rate > MOST_A_WEEK:
-        return Capacity(cleaned, None, rate, f"is more than {MOST_A_WEEK} a week (a typing slip?)")
-    if rate.denominator != 1:
-        return Capacity(cleaned, None, rate, f"reads as {_as_words(rate)}, and weekly capacity counts whole"
-                                             " assignments (write e.g. '1 per week' or 'DR only')")
-    return Capacity(cleaned, int(rate), rate)
+        return Capacity(cleaned, None, 1, rate, f"is more than {MOST_A_WEEK} a week (a typing slip?)")
+    if rate.denominator > MOST_WEEKS:
+        return Capacity(cleaned, None, 1, rate, f"reads as {_as_words(rate)}, which is not whole assignments in"
+                                                f" {MOST_WEEKS} weeks or fewer (write e.g. '1 every 3 weeks')")
+    return Capacity(cleaned, rate.numerator, rate.denominator, rate)

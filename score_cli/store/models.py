@@ -59,7 +59,9 @@ class Volunteer(SQLModel, table=True):
     max_direct_weekly: Optional[int] = None  # None: unlimited
     serve_outside_local_area: bool = False
     capacity_text: Optional[str] = None  # as the mentor wrote it
-    capacity_weekly: Optional[int] = None  # parsed; None with a text means unknown
+    # parsed: this many CIC assignments in `capacity_weeks` weeks; None with a text means unknown
+    capacity_assignments: Optional[int] = None
+    capacity_weeks: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
     pause_from: Optional[date] = None
     pause_until: Optional[date] = None
     created_at: datetime = Field(sa_column=utc_column(nullable=False))

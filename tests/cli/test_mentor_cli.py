@@ -122,11 +122,14 @@ def test_mentor_listings_in_every_format(world):
 @freeze_time("2026-11-20 15:00:00")
 def test_mentors_available_shows_an_unreadable_capacity_in_a_warning_column(world):
     db = world.url
-    assert score("mentor", "settings", MENTOR2, "--capacity", "0.5 per week", db=db, actor=MENTOR2).exit_code == 0
+    assert score("mentor", "settings", MENTOR2, "--capacity", "0.33 per week", db=db, actor=MENTOR2).exit_code == 0
     assert score("mentor", "settings", MENTOR, "--capacity", "DR-only", db=db, actor=MENTOR).exit_code == 0
+    assert score("mentor", "settings", PROVISIONAL, "--capacity", "1 every other week", db=db,
+                 actor=PROVISIONAL).exit_code == 0
     table = score("mentors", "available", "--chapter", "BOS01", "--format", "csv", db=db, actor=CIC)
     header, *rows = table.stdout.splitlines()
     assert "capacity_warning" in header.split(",")
     by_email = {row.split(",")[0]: row for row in rows}
     assert ",DR-only,0," in by_email[MENTOR]  # read as none: no capacity left
-    assert "reads as one every 2 weeks" in by_email[MENTOR2]
+    assert "reads as 0.33 a week" in by_email[MENTOR2]
+    assert ",1 every other week,1,1 every 2 weeks," in by_email[PROVISIONAL]  # kept, with room

@@ -1,8 +1,9 @@
 """What mentors write in the capacity field, and how it is read (SPEC §3; issue 21 point 6).
 
-Each reading is written by hand: a whole number of CIC assignments a week, 0 for the ways
-mentors say "no new clients from the queue", or UNKNOWN (shown with a warning, counted as
-available) for what is not a whole number a week. FRACTION rows also check the exact rate.
+Each reading is written by hand: CIC assignments a week (0.5 for one every other week), 0
+for the ways mentors say "no new clients from the queue", or UNKNOWN (shown with a warning,
+counted as available) for what cannot be read. FRACTIONS rows also check the exact rate and
+how it is kept: whole assignments over whole weeks.
 """
 
 from fractions import Fraction
@@ -31,11 +32,14 @@ CORPUS = [
     ("no new clients", 0), ("No new clients at this time", 0), ("none", 0), ("None", 0), ("0", 0),
     ("zero", 0), ("no", 0), ("Paused", 0), ("paused", 0), ("full", 0), ("Full", 0), ("currently full", 0),
     ("on hold", 0), ("unavailable", 0), ("not available", 0), ("at capacity", 0),
-    # not a whole number a week: read exactly, shown with a warning
-    ("0.5 per week", UNKNOWN), ("1.5 per week", UNKNOWN), ("3,5 per week", UNKNOWN),
-    ("1 every 2 weeks", UNKNOWN), ("1/2 week", UNKNOWN), ("1 every other week", UNKNOWN),
-    ("one every other week", UNKNOWN), ("a client every other week", UNKNOWN), ("2 per month", UNKNOWN),
-    ("1-2 clients per month", UNKNOWN), ("1 biweekly", UNKNOWN),
+    # not a whole number a week: read exactly, kept as whole assignments over whole weeks
+    ("0.5 per week", 0.5), ("1.5 per week", 1.5), ("3,5 per week", 3.5),
+    ("1 every 2 weeks", 0.5), ("1/2 week", 0.5), ("1 every other week", 0.5),
+    ("one every other week", 0.5), ("a client every other week", 0.5), ("2 per month", 0.462),
+    ("1-2 clients per month", 0.231), ("1 biweekly", 0.5), ("1 every 3 weeks", 0.333),
+    ("1 every 13 weeks", 0.077),
+    # finer than whole assignments in a quarter: a warning, not a rounding
+    ("0.33 per week", UNKNOWN), ("1 every 14 weeks", UNKNOWN),
     # unreadable: a warning, never a silent misreading
     ("-3 per week", UNKNOWN), ("- 3 per week", UNKNOWN), ("1e9 per week", UNKNOWN), ("1E3 per week", UNKNOWN),
     ("1000000 per week", UNKNOWN), ("1000 per week", UNKNOWN), ("99999999999999999999999 per week", UNKNOWN),
@@ -43,10 +47,13 @@ CORPUS = [
     ("unlimited", UNKNOWN), ("no limit", UNKNOWN), ("ask me", UNKNOWN), ("5 per day", UNKNOWN),
 ]
 
-FRACTIONS = [
-    ("0.5 per week", Fraction(1, 2)), ("1.5 per week", Fraction(3, 2)), ("3,5 per week", Fraction(7, 2)),
-    ("1 every 2 weeks", Fraction(1, 2)), ("1/2 week", Fraction(1, 2)), ("1 every other week", Fraction(1, 2)),
-    ("one every other week", Fraction(1, 2)), ("2 per month", Fraction(24, 52)), ("1 biweekly", Fraction(1, 2)),
+FRACTIONS = [  # (text, rate a week, (assignments, in weeks))
+    ("0.5 per week", Fraction(1, 2), (1, 2)), ("1.5 per week", Fraction(3, 2), (3, 2)),
+    ("3,5 per week", Fraction(7, 2), (7, 2)), ("1 every 2 weeks", Fraction(1, 2), (1, 2)),
+    ("1/2 week", Fraction(1, 2), (1, 2)), ("1 every other week", Fraction(1, 2), (1, 2)),
+    ("one every other week", Fraction(1, 2), (1, 2)), ("2 per month", Fraction(24, 52), (6, 13)),
+    ("1 biweekly", Fraction(1, 2), (1, 2)), ("2 every 4 weeks", Fraction(1, 2), (1, 2)),
+    ("3 per week", Fraction(3), (3, 1)),
 ]
 
 
@@ -62,11 +69,15 @@ def test_what_mentors_write_reads_as_expected(text, weekly):
     assert (capacity.warning is not None) == (weekly is UNKNOWN)
 
 
-@pytest.mark.parametrize("text, rate", FRACTIONS)
-def test_rates_that_are_not_whole_are_read_exactly_and_flagged(text, rate):
+@pytest.mark.parametrize("text, rate, kept", FRACTIONS)
+def test_rates_are_read_exactly_and_kept_as_whole_assignments_over_whole_weeks(text, rate, kept):
     capacity = parse_capacity(text)
-    assert capacity.rate == rate and capacity.weekly is None
-    assert "weekly capacity counts whole assignments" in capacity.warning
+    assert capacity.rate == rate and (capacity.assignments, capacity.weeks) == kept
+    assert capacity.warning is None
+
+
+def test_a_rate_finer_than_a_quarter_says_how_to_write_it():
+    assert "13 weeks or fewer" in parse_capacity("0.33 per week").warning
 
 
 @pytest.mark.parametrize("text, why", [("-3 per week", "negative"), ("1e9 per week", "not a plain number"),

@@ -1,6 +1,6 @@
 """Suggesting mentors (SPEC §6): tiers, expertise, load, pauses, capacity, earlier declines."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from freezegun import freeze_time
@@ -126,6 +126,33 @@ def test_weekly_capacity_from_what_mentors_write(world, capacity, assigned_this_
         assert "capacity unknown ('whenever I can')" in rows["cap@example.org"]["flags"]
 
 
+@pytest.mark.parametrize("capacity", ["1 every other week", "0.5 per week", "1 every 2 weeks", "1/2 week"])
+def test_one_every_other_week_is_full_for_14_days_after_an_assignment(world, capacity):
+    """SPEC §6: a capacity of 1 in 2 weeks counts the CIC assignments of the last 14 days."""
+    from score_cli.services.people import availability, mentor_settings
+
+    add(world, "half@example.org", "BOS01", capacity=capacity)
+    with freeze_time("2026-11-02 15:00:00"):
+        given = world.submit(email="first@x.com")
+        assignment.assign(world.store, CIC, given, "half@example.org")
+    with freeze_time("2026-11-12 15:00:00"):  # 10 days on: the one assignment fills the 2 weeks
+        request_id = world.submit(email="second@x.com")
+        assert "half@example.org" not in emails(matching.suggest(world.store, CIC, request_id, limit=50))
+        with pytest.raises(Refused, match="no capacity left.*14 days"):
+            assignment.assign(world.store, CIC, request_id, "half@example.org")
+        [row] = [r for r in availability.available(world.store, CIC, None) if r["email"] == "half@example.org"]
+        assert (row["weekly_capacity_left"], row["capacity_weekly"], row["capacity_warning"]) == (0, 0.5, None)
+        shown = mentor_settings.settings(world.store, CIC, "half@example.org")
+        assert (shown["weekly_capacity_left"], shown["capacity_window_days"]) == (0, 14)
+    with freeze_time("2026-11-16 16:00:00"):  # 14 days and an hour on: room again
+        rows = {r["email"]: r for r in matching.suggest(world.store, CIC, request_id, limit=50).rows}
+        assert rows["half@example.org"]["weekly_capacity_left"] == 1
+        assert "capacity left 1 of 1 every 2 weeks" in rows["half@example.org"]["reason"]
+        [row] = [r for r in availability.available(world.store, CIC, None) if r["email"] == "half@example.org"]
+        assert row["weekly_capacity_left"] == 1
+        assignment.assign(world.store, CIC, request_id, "half@example.org")
+
+
 def test_a_pause_counts_by_the_chapters_own_calendar_day(world):
     set_columns(world, MENTOR2, pause_from=date(2026, 11, 20), pause_until=date(2026, 12, 1))
     request_id = world.submit()
@@ -182,9 +209,14 @@ def test_the_suggestions_are_exactly_the_mentors_the_rulebook_finds_eligible(wor
     add(world, "unknown@example.org", "BOS01", capacity="when I can")
     add(world, "stayhome@example.org", "AUS01")  # does not serve outside Austin
     add(world, "gone@example.org", "BOS01")
+    add(world, "half.full@example.org", "BOS01", capacity="1 every other week")
+    add(world, "half.free@example.org", "BOS01", capacity="1 every other week")
     volunteers.set_status(world.store, ADMIN, "gone@example.org", "inactive")
     busy = world.submit(email="busy@example.com")
     assignment.assign(world.store, CIC, busy, "full@example.org")
+    for mentor, days in (("half.full@example.org", 10), ("half.free@example.org", 15)):
+        with freeze_time(clock_now() - timedelta(days=days)):
+            assignment.assign(world.store, CIC, world.submit(email=f"{days}@example.com"), mentor)
     number = world.submit()
     assignment.assign(world.store, CIC, number, MENTOR)
     mentoring.decline(world.store, MENTOR, number, reason="too busy")
@@ -200,8 +232,8 @@ def test_the_suggestions_are_exactly_the_mentors_the_rulebook_finds_eligible(wor
     assert suggested == eligible
     # each way of being left out was tried: the rulebook gives a reason for each of these
     assert {"paused@example.org", "full@example.org", "stayhome@example.org", "gone@example.org", MENTOR, SME,
-            ADMIN} & suggested == set()
-    assert {"unknown@example.org", FAR, MENTOR2, PROVISIONAL} <= suggested
+            ADMIN, "half.full@example.org"} & suggested == set()
+    assert {"unknown@example.org", FAR, MENTOR2, PROVISIONAL, "half.free@example.org"} <= suggested
 
 
 def clock_now():

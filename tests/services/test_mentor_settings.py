@@ -34,7 +34,7 @@ def settings_events(world, email):
     ("up to 4 clients per week", 4),
     ("one per week", 1),
     ("4", 4),
-    ("2 per month", None),
+    ("2 per month", 0.462),  # 6 in 13 weeks
     ("whenever I can", None),
     ("", None),
 ])

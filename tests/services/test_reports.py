@@ -222,6 +222,49 @@ def test_not_counseled_follow_up_or_ready_to_close(world):
     assert lag["next_action"].startswith("follow up: 1 of 3 contact attempts and the 14-day window has passed")
 
 
+def test_ready_to_close_is_the_no_response_rule_that_close_applies(world, monkeypatch):
+    """SPEC §4: 3 attempts by the current owner since acceptance, on 3 different days of the
+    chapter's calendar, the first 14 calendar days ago or more. The report and `close` agree."""
+    def contacts(request_id, *times, mentor=MENTOR):
+        for when in times:
+            with at(when):
+                mentoring.contact(world.store, mentor, request_id, method="phone")
+
+    # three attempts, all on Mon 2 Nov in Boston (the accept message is the first)
+    one_day = accepted(world, "Dot Oneday", "2026-11-02 14:00:00", "2026-11-02 15:00:00", message="Hello!")
+    contacts(one_day, "2026-11-02 17:00:00", "2026-11-02 19:00:00")
+    # three days, but the first on Tue 10 Nov: 10 days ago at NOW, not 14
+    late_start = accepted(world, "Lee Latestart", "2026-11-02 14:00:00", "2026-11-02 15:00:00")
+    contacts(late_start, "2026-11-10 15:00:00", "2026-11-12 15:00:00", "2026-11-16 15:00:00")
+    # the previous mentor's three attempts do not count for the new owner, who made two
+    handed_over = accepted(world, "Hal Handover", "2026-10-26 14:00:00", "2026-10-26 15:00:00", mentor=MENTOR2,
+                           message="Hello!")
+    contacts(handed_over, "2026-10-27 15:00:00", "2026-10-28 15:00:00", mentor=MENTOR2)
+    with at("2026-11-02 14:00:00"):
+        assignment.reassign(world.store, CIC, handed_over, MENTOR, reason="mentor moved away")
+    with at("2026-11-02 15:00:00"):
+        mentoring.accept(world.store, MENTOR, handed_over, message="Hello, I am your new mentor")
+    contacts(handed_over, "2026-11-04 15:00:00")
+    # three days, the first 18 days ago: ready
+    ready = accepted(world, "Rhea Ready", "2026-11-02 14:00:00", "2026-11-02 15:00:00", message="Hello!")
+    contacts(ready, "2026-11-04 15:00:00", "2026-11-06 15:00:00")
+
+    monkeypatch.setattr("score_cli.services.reports.stages.STREAM_BATCH", 3)  # rows read in several batches
+    with at(NOW):
+        rows = by_id(stage_report(world.store, CIC, BOS, "not-counseled"))
+    flags = {number: rows[f"MRE-{number}"]["flags"] for number in (one_day, late_start, handed_over, ready)}
+    assert flags == {one_day: ["window_passed", "follow_up"], late_start: ["window_passed", "follow_up"],
+                     handed_over: ["window_passed", "follow_up"], ready: ["window_passed", "ready_to_close"]}
+    assert "2 more contact attempt(s) on different days" in rows[f"MRE-{one_day}"]["next_action"]
+    assert "14 days since the first attempt" in rows[f"MRE-{late_start}"]["next_action"]
+    assert "from Tue 24 Nov 2026" in rows[f"MRE-{late_start}"]["next_action"]
+    for number in (one_day, late_start, handed_over):  # `close` refuses exactly these
+        with at(NOW), pytest.raises(Refused, match="as no_response yet"):
+            mentoring.set_status(world.store, MENTOR, number, "no_response")
+    with at(NOW):
+        assert mentoring.set_status(world.store, MENTOR, ready, "no_response")
+
+
 def test_the_period_limits_rows_by_submission_date_and_limit_caps_them(world):
     first = submit(world, "2026-11-16 14:00:00", name="Ann First")
     submit(world, "2026-11-18 14:00:00", name="Bo Second")
@@ -291,6 +334,23 @@ def test_capacity_weighs_waiting_requests_against_capacity_left(world):
     assert (short["available"], short["weekly_capacity"], short["capacity_left"]) == (1, 3, 2)
     assert short["business_days_to_clear"] == 4
     assert short["next_action"].startswith("short of capacity this week (4 waiting, 2 places left)")
+
+
+def test_capacity_over_two_weeks_counts_the_last_14_days(world):
+    # prov writes "1 every other week" (half an assignment a week) and was given a client 10 days ago
+    mentor_settings.settings(world.store, PROVISIONAL, PROVISIONAL,
+                             mentor_settings.SettingsChange(capacity="1 every other week"))
+    given = submit(world, "2026-11-10 14:00:00", name="Gus Given")
+    assign(world, given, PROVISIONAL, "2026-11-10 15:00:00")
+    with at(NOW):
+        [bos] = capacity(world.store, CIC, BOS)
+        [prov] = [r for r in mentor_activity(world.store, CIC, BOS) if r["email"] == PROVISIONAL]
+    # mentor 3 + mentor2 5 + prov 1/2 a week; left: 3 + 5 + 0 (prov's one place in 14 days is taken)
+    assert (bos["unknown_capacity"], bos["weekly_capacity"], bos["capacity_left"]) == (0, 8.5, 8)
+    assert (prov["capacity_weekly"], prov["cic_assignments_last_7_days"], prov["weekly_remaining"]) == (0.5, 0, 0)
+    with at("2026-11-24 16:00:00"):  # 14 days and an hour later: the place is free again
+        [bos] = capacity(world.store, CIC, BOS)
+    assert bos["capacity_left"] == 9
 
 
 def test_capacity_of_a_chapter_with_no_mentor_never_clears(world):

@@ -50,7 +50,7 @@ def test_a_store_from_the_first_migration_upgrades_and_keeps_its_data(tmp_path):
 
     ran = score("db", "upgrade", db=str(tmp_path / "old.db"))
     assert ran.exit_code == 0, ran.stderr
-    assert "from schema 0001 to 0008" in ran.stdout
+    assert f"from schema 0001 to {SCHEMA_REVISION}" in ran.stdout
 
     new = Store(url)
     new.check_schema()
@@ -62,10 +62,36 @@ def test_a_store_from_the_first_migration_upgrades_and_keeps_its_data(tmp_path):
     assert str(row[2]).startswith("2026-03-03 09:00:00")
     assert row[3] is None
     with new.reading() as session:  # a capacity an earlier reader left unknown is read again
-        assert session.execute(text("SELECT capacity_weekly FROM volunteer")).scalar_one() == 0  # DR-only
+        assert session.execute(text("SELECT capacity_assignments FROM volunteer")).scalar_one() == 0  # DR-only
     new.close()
     again = score("db", "upgrade", db=str(tmp_path / "old.db"))
-    assert "already at schema 0008" in again.stdout
+    assert f"already at schema {SCHEMA_REVISION}" in again.stdout
+
+
+def test_capacities_over_more_than_a_week_are_kept_when_a_0008_store_upgrades(store_url):
+    """Schema 0008 held a whole number a week, so "1 every other week" was stored as unknown;
+    0009 keeps it as 1 assignment in 2 weeks, on SQLite and PostgreSQL alike."""
+    from alembic import command
+
+    store = Store(store_url)
+    with store.engine.begin() as conn:
+        command.downgrade(migrate._config(conn), "0008")
+    with store.engine.begin() as conn:
+        conn.execute(text("INSERT INTO volunteer (email, name, chapter_code, status, accept_direct_requests,"
+                          " serve_outside_local_area, created_at, capacity_text, capacity_weekly) VALUES"
+                          " ('half@example.org', 'Hal', 'BOS01', 'active', false, false, '2026-01-05 10:00:00',"
+                          " '1 every other week', NULL),"
+                          " ('three@example.org', 'Tess', 'BOS01', 'active', false, false, '2026-01-05 10:00:00',"
+                          " '3 per week', 3),"
+                          " ('odd@example.org', 'Odo', 'BOS01', 'active', false, false, '2026-01-05 10:00:00',"
+                          " 'when I can', NULL)"))
+    assert migrate.upgrade(store) == ("0008", SCHEMA_REVISION)
+    store.check_schema()
+    with store.reading() as session:
+        kept = dict((email, (n, weeks)) for email, n, weeks in session.execute(text(
+            "SELECT email, capacity_assignments, capacity_weeks FROM volunteer WHERE email LIKE '%@example.org'")))
+    store.close()
+    assert kept == {"half@example.org": (1, 2), "three@example.org": (3, 1), "odd@example.org": (None, 1)}
 
 
 def test_an_old_store_is_refused_until_upgraded(tmp_path):

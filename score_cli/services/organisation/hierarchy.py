@@ -77,17 +77,16 @@ def load_chapters(session: Session, rows: list[dict]) -> int:
         )
     session.flush()
     for row in rows:
-        session.merge(
-            Chapter(
-                code=row["chapter_code"],
-                name=row["chapter_name"],
-                city=row["city"],
-                state=row["state"],
-                timezone=row["timezone"],
-                live=row["live"],
-                district_code=row["district_code"],
-            )
-        )
+        values = {"name": row["chapter_name"], "city": row["city"], "state": row["state"],
+                  "timezone": row["timezone"], "live": row["live"], "district_code": row["district_code"]}
+        chapter = session.get(Chapter, row["chapter_code"])
+        if chapter is None:
+            session.add(Chapter(code=row["chapter_code"], **values))
+            continue
+        # updated in place: the calendar fingerprint recorded for the chapter's deadlines is
+        # kept, so that a changed time zone or state is noticed and its deadlines recomputed
+        for column, value in values.items():
+            setattr(chapter, column, value)
     return len(rows)
 
 

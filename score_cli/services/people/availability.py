@@ -21,6 +21,7 @@ from score_cli.domain.vocabulary import AssignmentKind, Role, VolunteerStatus
 from score_cli.domain.workflow import OWNED
 from score_cli.services.organisation import permissions
 from score_cli.services.organisation.scope import chapter_filter, resolve
+from score_cli.services.people.eligibility import capacity_facts, within_capacity_window
 from score_cli.store.db import Store
 from score_cli.store.models import Assignment, Chapter, MentoringRequest, Volunteer, VolunteerRole
 
@@ -64,6 +65,15 @@ def _per_mentor(column, *conditions):
             .group_by(column).subquery())
 
 
+def _in_capacity_window(now: datetime):
+    """A subquery (mentor_id, n): CIC assignments within each mentor's own capacity window
+    (7 days for "3 per week", 14 for "1 every other week"; SPEC §6)."""
+    return (select(Assignment.mentor_id.label("mentor_id"), func.count().label("n"))
+            .join(Volunteer, Volunteer.id == Assignment.mentor_id)
+            .where(Assignment.kind == AssignmentKind.CIC, within_capacity_window(now))
+            .group_by(Assignment.mentor_id).subquery())
+
+
 def available(store: Store, actor_email: str | None, scope: Scope | None) -> list[dict]:
     """Active mentors not paused today, with the numbers a CIC weighs before assigning."""
     with store.reading() as session:
@@ -78,19 +88,20 @@ def available(store: Store, actor_email: str | None, scope: Scope | None) -> lis
         accepted = _per_mentor(Assignment.mentor_id, Assignment.kind == AssignmentKind.CIC,
                                Assignment.accepted_at > window)
         open_load = _per_mentor(MentoringRequest.owner_id, MentoringRequest.status.in_([str(s) for s in OWNED]))
-        counts = [func.coalesce(q.c.n, 0) for q in (cic_week, direct_week, accepted, open_load)]
+        in_window = _in_capacity_window(now)
+        tallies = (cic_week, direct_week, accepted, open_load, in_window)
+        counts = [func.coalesce(q.c.n, 0) for q in tallies]
         query = _mentors(scope, actor_id).add_columns(*counts).where(not_(_paused(today)))
-        for q in (cic_week, direct_week, accepted, open_load):
+        for q in tallies:
             query = query.outerjoin(q, q.c.mentor_id == Volunteer.id)
         query = query.order_by(Volunteer.chapter_code, counts[3], counts[2], Volunteer.email)
         rows = []
-        for v, _tz, cic, direct, accepted_60, load in session.execute(query).all():
-            left = None if v.capacity_weekly is None else max(0, v.capacity_weekly - cic)
+        for v, _tz, cic, direct, accepted_60, load, used in session.execute(query).all():
             rows.append({
                 "email": v.email, "name": v.name, "chapter": v.chapter_code, "classification": v.classification,
-                "capacity": v.capacity_text, "capacity_weekly": v.capacity_weekly,
+                "capacity": v.capacity_text, **capacity_facts(v, used),
                 "capacity_warning": parse_capacity(v.capacity_text).warning,
-                "cic_assignments_last_7_days": cic, "weekly_capacity_left": left,
+                "cic_assignments_last_7_days": cic,
                 "cic_accepted_last_60_days": accepted_60, "open_requests": load,
                 "direct_requests_last_7_days": direct, "accept_direct_requests": v.accept_direct_requests,
                 "max_direct_weekly": v.max_direct_weekly,

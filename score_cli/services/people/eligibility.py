@@ -6,9 +6,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from sqlalchemy import and_, or_
+
 from score_cli.domain import calendar, deadlines
 from score_cli.domain import eligibility as rules
+from score_cli.domain.capacity import MOST_WEEKS, in_words, weekly_rate
 from score_cli.domain.vocabulary import AssignmentKind, Role
+from score_cli.store.models import Assignment, Volunteer
 from score_cli.store.sql import query
 
 
@@ -46,12 +50,39 @@ def assignments_since(session, mentor_id: int, kind: str, since: datetime) -> in
     return session.execute(_ASSIGNED_SINCE, {"mentor": mentor_id, "kind": str(kind), "since": since}).scalar_one()
 
 
+def cic_in_capacity_window(session, volunteer, now: datetime) -> int:
+    """CIC assignments given to the mentor within their capacity's window (SPEC §6)."""
+    since = now - rules.capacity_window(volunteer.capacity_weeks)
+    return assignments_since(session, volunteer.id, AssignmentKind.CIC, since)
+
+
 def cic_capacity_left(session, volunteer, now: datetime) -> int | None:
-    """CIC assignments the mentor can still take this week; None when capacity is unknown."""
-    if volunteer.capacity_weekly is None:
+    """CIC assignments the mentor can still take in their capacity's window; None when unknown."""
+    if volunteer.capacity_assignments is None:
         return None
-    used = assignments_since(session, volunteer.id, AssignmentKind.CIC, now - rules.CAPACITY_WINDOW)
-    return rules.capacity_left(volunteer.capacity_weekly, used)
+    return rules.capacity_left(volunteer.capacity_assignments, cic_in_capacity_window(session, volunteer, now))
+
+
+def within_capacity_window(now: datetime):
+    """A condition on an assignment joined to its mentor (`Volunteer`): given within the mentor's
+    own capacity window, for the SQL listings and reports that count every mentor at once."""
+    spans = range(1, MOST_WEEKS + 1)
+    return and_(Assignment.assigned_at > now - rules.capacity_window(MOST_WEEKS),
+                or_(*[and_(Volunteer.capacity_weeks == weeks, Assignment.assigned_at > now - rules.capacity_window(weeks))
+                      for weeks in spans]))
+
+
+def capacity_facts(volunteer, in_window: int) -> dict:
+    """What `mentor settings`, `mentors available` and the reports show of a mentor's capacity:
+    the rate a week (0.5 for 1 every 2 weeks), the window it is counted over, and what is left."""
+    assignments, weeks = volunteer.capacity_assignments, volunteer.capacity_weeks
+    return {
+        "capacity_weekly": weekly_rate(assignments, weeks),
+        "capacity_reading": in_words(assignments, weeks),
+        "capacity_window_days": rules.capacity_window(weeks).days,
+        "cic_assignments_in_capacity_window": in_window,
+        "weekly_capacity_left": rules.capacity_left(assignments, in_window),
+    }
 
 
 def direct_limit_reached(session, volunteer, now: datetime) -> bool:
@@ -67,13 +98,13 @@ def earlier_outcomes(session, request_id: int, mentor_id: int) -> set[str]:
 
 def candidate(session, volunteer, request_id: int | None, now: datetime) -> rules.Candidate:
     """The rulebook's view of `volunteer` for a request (`request_id` None: any request)."""
-    used = assignments_since(session, volunteer.id, AssignmentKind.CIC, now - rules.CAPACITY_WINDOW)
+    used = cic_in_capacity_window(session, volunteer, now)
     return rules.Candidate(
         email=volunteer.email, status=volunteer.status, holds_mentor_role=is_mentor(session, volunteer.id),
         classification=volunteer.classification, chapter_code=volunteer.chapter_code,
         serve_outside_local_area=volunteer.serve_outside_local_area, pause_from=volunteer.pause_from,
-        pause_until=volunteer.pause_until, capacity_weekly=volunteer.capacity_weekly,
-        capacity_text=volunteer.capacity_text, cic_assignments_last_week=used,
+        pause_until=volunteer.pause_until, capacity_assignments=volunteer.capacity_assignments,
+        capacity_weeks=volunteer.capacity_weeks, capacity_text=volunteer.capacity_text, cic_assignments_in_window=used,
         earlier_outcomes=frozenset(earlier_outcomes(session, request_id, volunteer.id)) if request_id else frozenset())
 
 

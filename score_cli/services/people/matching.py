@@ -1,8 +1,8 @@
 """Suggesting mentors for a request: the "One SCORE methodology" of SPEC §6.
 
-Eligible: active, mentor role, certified or provisional (SMEs on request), not paused on the
-assignment day, weekly CIC capacity left, not someone who declined or timed out on this
-request. Ranked by tier (same chapter, district, region, any), then expertise, then fewer open
+Eligible: what `domain.eligibility` says, asked mentor by mentor (active, mentor role,
+certified or provisional (SMEs on request), not paused on the assignment day, CIC capacity left
+in the capacity's window, not someone who declined or timed out on this request). Ranked by tier (same chapter, district, region, any), then expertise, then fewer open
 assignments, then fewer CIC assignments accepted in the last 60 days. Counts come from a few
 grouped queries, never one query per mentor.
 """
@@ -15,9 +15,9 @@ from datetime import timedelta
 from score_cli import clock
 from score_cli.domain import deadlines
 from score_cli.services.organisation import access, permissions
-from score_cli.services.people import eligibility
 from score_cli.services.organisation.chapters import get_chapter
 from score_cli.domain import eligibility as rules
+from score_cli.domain.capacity import in_words
 from score_cli.domain.workflow import OWNED, Action
 from score_cli.store.db import Store
 from score_cli.store.hints import in_chunks
@@ -32,8 +32,9 @@ CHUNK = 5000  # mentors per IN-list: well under SQLite's 32,766 bound parameters
 _MENTORS = "SELECT volunteer_id FROM volunteer_role WHERE role = :mentor"
 # active mentors of the chapter, and those elsewhere who serve outside their area
 _CANDIDATES = query(
-    "SELECT v.id, v.email, v.name, v.chapter_code, v.classification, v.capacity_weekly, v.capacity_text,"
-    " v.pause_from, v.pause_until, chapter.district_code, district.region_code, chapter.timezone AS home_zone"
+    "SELECT v.id, v.email, v.name, v.status, v.chapter_code, v.classification, v.serve_outside_local_area,"
+    " v.capacity_assignments, v.capacity_weeks, v.capacity_text, v.pause_from, v.pause_until,"
+    " chapter.district_code, district.region_code, chapter.timezone AS home_zone"
     " FROM volunteer v"
     " JOIN chapter ON chapter.code = v.chapter_code JOIN district ON district.code = chapter.district_code"
     f" WHERE v.status = :active AND v.id IN ({_MENTORS}) AND v.classification IN :classes"
@@ -42,14 +43,16 @@ _CANDIDATES = query(
 _OUTSIDE_NOT_SERVING = query(
     f"SELECT COUNT(*) FROM volunteer WHERE status = :active AND id IN ({_MENTORS})"
     " AND chapter_code <> :chapter AND serve_outside_local_area = :no")
-_BEFORE = query("SELECT mentor_id FROM assignment WHERE request_id = :request AND outcome IN :outcomes",
+_BEFORE = query("SELECT mentor_id, outcome FROM assignment WHERE request_id = :request AND outcome IN :outcomes",
                 lists=("outcomes",))
 _EXPERTS = query("SELECT volunteer_id FROM volunteer_expertise WHERE volunteer_id IN :ids AND topic IN :topics",
                  lists=("ids", "topics"))
-# CIC assignments per mentor since a time (the covering index ix_assignment_mentor_tally)
+# CIC assignments per mentor since a time (the covering index ix_assignment_mentor_tally); the
+# capacity window is counted once for each span in use (7 days for "3 per week", 14 for
+# "1 every other week")
 _RECENT = ("SELECT mentor_id, COUNT(*) FROM assignment WHERE mentor_id IN :ids AND kind = :cic"
            " AND assigned_at > :since")
-_WEEK = query(_RECENT + " GROUP BY mentor_id", lists=("ids",), times=("since",))
+_IN_WINDOW = query(_RECENT + " GROUP BY mentor_id", lists=("ids",), times=("since",))
 _ACCEPTED = query(_RECENT + " AND accepted_at > :accepted_since GROUP BY mentor_id", lists=("ids",),
                   times=("since", "accepted_since"))
 _OPEN_LOAD = query("SELECT owner_id, COUNT(*) FROM mentoring_request WHERE owner_id IN :ids AND status IN :owned"
@@ -78,18 +81,23 @@ def suggest(store: Store, actor_email: str | None, request_id: int, *, limit: in
         # plain rows: thousands of mentors can be in reach, and only the best few are shown
         candidates = conn.execute(_CANDIDATES, dict(reach, classes=[str(c) for c in classes], yes=True)).all()
         ids = [c.id for c in candidates]
-        cic = {"cic": str(AssignmentKind.CIC), "since": now - rules.CAPACITY_WINDOW}
-        week = _counts(conn, _WEEK, ids, cic)
-        before = set(conn.execute(_BEFORE, {"request": request.id, "outcomes": [
-            str(Outcome.DECLINED), str(Outcome.TIMED_OUT)]}).scalars())
+        cic = {"cic": str(AssignmentKind.CIC)}
+        used: dict[int, int] = {}
+        for weeks in sorted({c.capacity_weeks for c in candidates}):
+            spanning = [c.id for c in candidates if c.capacity_weeks == weeks]
+            used.update(_counts(conn, _IN_WINDOW, spanning, dict(cic, since=now - rules.capacity_window(weeks))))
+        before: dict[int, set[str]] = {}
+        for mentor_id, outcome in conn.execute(_BEFORE, {"request": request.id, "outcomes": [
+                str(Outcome.DECLINED), str(Outcome.TIMED_OUT)]}).all():
+            before.setdefault(mentor_id, set()).add(outcome)
         topics = sorted({t for t in (request.mentoring_area, request.business_type) if t})
         experts = set()
         for chunk in in_chunks(ids, CHUNK) if topics else ():
             experts.update(conn.execute(_EXPERTS, {"ids": list(chunk), "topics": topics}).scalars())
         outside_refusing = conn.execute(_OUTSIDE_NOT_SERVING, dict(reach, no=False)).scalar_one()
 
-        eligible, excluded = _eligible(candidates, chapter, chapter.region_code, now, before=before, week=week,
-                                       experts=experts)
+        eligible, excluded = _eligible(candidates, chapter, now, before=before, used=used, experts=experts,
+                                       include_sme=include_sme)
         contenders = _contenders(eligible, limit)
         chosen = [volunteer.id for _, _, volunteer, _ in contenders]
         open_load = _counts(conn, _OPEN_LOAD, chosen, {"owned": [str(s) for s in OWNED]})
@@ -108,28 +116,38 @@ def suggest(store: Store, actor_email: str | None, request_id: int, *, limit: in
     return result
 
 
-def _eligible(candidates, chapter, region: str, now, *, before: set[int], week: dict[int, int],
-              experts: set[int]) -> tuple[list[tuple], dict[str, int]]:
-    """(tier, no expertise match, mentor, capacity left) of each mentor who may take the request,
-    and how many were left out for each reason."""
-    excluded = {"paused": 0, "at_capacity": 0, "declined_or_timed_out_before": 0}
+# how a mentor left out is counted in the advice, first matching reason first
+_EXCLUDED = (("declined_or_timed_out_before", {rules.Reason.DECLINED_BEFORE, rules.Reason.TIMED_OUT_BEFORE}),
+             ("paused", {rules.Reason.PAUSED}), ("at_capacity", {rules.Reason.NO_CAPACITY_LEFT}))
+
+
+def _eligible(candidates, chapter, now, *, before: dict[int, set[str]], used: dict[int, int], experts: set[int],
+              include_sme: bool) -> tuple[list[tuple], dict[str, int]]:
+    """(tier, no expertise match, mentor, capacity left) of each mentor the rulebook lets take the
+    request (`domain.eligibility.reasons`, one mentor at a time), and how many were left out why."""
+    excluded = {what: 0 for what, _ in _EXCLUDED}
     eligible, days = [], {}
     for volunteer in candidates:
-        if volunteer.id in before:
-            excluded["declined_or_timed_out_before"] += 1
-            continue
         if volunteer.home_zone not in days:  # pause dates are days in the mentor's own chapter
             days[volunteer.home_zone] = now.astimezone(zone(volunteer.home_zone)).date()
-        if eligibility.paused_on(volunteer, days[volunteer.home_zone]):
-            excluded["paused"] += 1
-            continue
-        used = week.get(volunteer.id, 0)
-        left = rules.capacity_left(volunteer.capacity_weekly, used)
-        if left == 0:
-            excluded["at_capacity"] += 1
+        candidate = rules.Candidate(
+            email=volunteer.email, status=volunteer.status, holds_mentor_role=True,  # the SQL asked for mentors
+            classification=volunteer.classification, chapter_code=volunteer.chapter_code,
+            serve_outside_local_area=bool(volunteer.serve_outside_local_area), pause_from=volunteer.pause_from,
+            pause_until=volunteer.pause_until, capacity_assignments=volunteer.capacity_assignments,
+            capacity_weeks=volunteer.capacity_weeks, capacity_text=volunteer.capacity_text,
+            cic_assignments_in_window=used.get(volunteer.id, 0),
+            earlier_outcomes=frozenset(before.get(volunteer.id, ())))
+        found = {reason for reason, _ in rules.reasons(candidate, chapter.code, days[volunteer.home_zone],
+                                                        include_sme=include_sme)}
+        if found:
+            what = next((what for what, codes in _EXCLUDED if found & codes), None)
+            if what:
+                excluded[what] += 1
             continue
         tier = (0 if volunteer.chapter_code == chapter.code else 1 if volunteer.district_code == chapter.district_code
-                else 2 if volunteer.region_code == region else 3)
+                else 2 if volunteer.region_code == chapter.region_code else 3)
+        left = rules.capacity_left(candidate.capacity_assignments, candidate.cic_assignments_in_window)
         eligible.append((tier, volunteer.id not in experts, volunteer, left))
     return eligible, excluded
 
@@ -159,13 +177,13 @@ def _row(v, tier: int, expert: bool, load: int, accepted: int, left: int | None)
         flags.append("provisional")
     if v.classification == Classification.SME:
         flags.append("SME")
-    if v.capacity_text and v.capacity_weekly is None:
+    if v.capacity_text and v.capacity_assignments is None:
         flags.append(f"capacity unknown ({v.capacity_text!r})")
-    elif v.capacity_weekly is None:
+    elif v.capacity_assignments is None:
         flags.append("capacity not given")
-    capacity = "unknown" if left is None else f"{left} of {v.capacity_weekly}"
+    capacity = "unknown" if left is None else f"{left} of {in_words(v.capacity_assignments, v.capacity_weeks)}"
     reason = (f"{TIERS[tier]} ({v.chapter_code}); {'expertise matches' if expert else 'no expertise match'};"
-              f" {load} open; {accepted} accepted in 60 days; weekly capacity left {capacity}")
+              f" {load} open; {accepted} accepted in 60 days; capacity left {capacity}")
     return {"email": v.email, "name": v.name, "chapter": v.chapter_code, "tier": TIERS[tier],
             "expertise_match": expert, "open_assignments": load, "accepted_60_days": accepted,
             "weekly_capacity_left": left, "classification": v.classification, "flags": flags,

@@ -98,6 +98,7 @@ def describe(session: Session, volunteer: Volunteer, now: datetime) -> dict:
     week_ago = now - rules.WEEK
     direct = eligibility.assignments_since(session, volunteer.id, AssignmentKind.DIRECT, week_ago)
     cic = eligibility.assignments_since(session, volunteer.id, AssignmentKind.CIC, week_ago)
+    in_window = eligibility.cic_in_capacity_window(session, volunteer, now)
     capacity = parse_capacity(volunteer.capacity_text)
     limit = volunteer.max_direct_weekly
     return {
@@ -112,10 +113,9 @@ def describe(session: Session, volunteer: Volunteer, now: datetime) -> dict:
         "request_limit_reached": limit is not None and direct >= limit,
         "serve_outside_local_area": volunteer.serve_outside_local_area,
         "capacity": volunteer.capacity_text,
-        "capacity_weekly": volunteer.capacity_weekly,
+        **eligibility.capacity_facts(volunteer, in_window),
         "capacity_warning": capacity.warning,
         "cic_assignments_last_7_days": cic,
-        "weekly_capacity_left": None if volunteer.capacity_weekly is None else max(0, volunteer.capacity_weekly - cic),
         "expertise": _expertise(session, volunteer.id),
         "pause_from": volunteer.pause_from,
         "pause_until": volunteer.pause_until,
@@ -155,7 +155,8 @@ def settings(store: Store, actor_email: str | None, email: str, change: Settings
         if change.capacity is not None:
             parsed = parse_capacity(change.capacity)
             put("capacity_text", parsed.text)
-            put("capacity_weekly", parsed.weekly)
+            put("capacity_assignments", parsed.assignments)
+            put("capacity_weeks", parsed.weeks)
         if change.expertise is not None:
             before = _expertise(session, volunteer.id)
             if sorted(before) != sorted(change.expertise):

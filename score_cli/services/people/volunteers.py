@@ -11,7 +11,7 @@ from sqlmodel import Session
 from score_cli import clock
 from score_cli.domain import access, calendar
 from score_cli.domain.access import MINE, Record, Scope
-from score_cli.domain.capacity import parse_capacity
+from score_cli.domain.capacity import parse_capacity, weekly_rate
 from score_cli.domain.errors import Invalid, NotFound, Refused
 from score_cli.domain.vocabulary import Classification, Role, ScopeKind, VolunteerStatus
 from score_cli.services import audit, validate
@@ -94,7 +94,8 @@ def _insert(session: Session, actor: Actor | None, new: NewVolunteer) -> Volunte
         max_direct_weekly=new.max_direct_weekly,
         serve_outside_local_area=new.serve_outside_local_area,
         capacity_text=capacity.text,
-        capacity_weekly=capacity.weekly,
+        capacity_assignments=capacity.assignments,
+        capacity_weeks=capacity.weeks,
         created_at=clock.now(),
     )
     session.add(volunteer)
@@ -317,7 +318,7 @@ def _describe(v: Volunteer, tz: str, roles: list[str], expertise: list[str]) -> 
         "max_direct_weekly": v.max_direct_weekly,
         "serve_outside_local_area": v.serve_outside_local_area,
         "capacity": v.capacity_text,
-        "capacity_weekly": v.capacity_weekly,
+        "capacity_weekly": weekly_rate(v.capacity_assignments, v.capacity_weeks),
         "capacity_warning": capacity.warning,
         "paused": paused_on(v, today),
         "pause_from": v.pause_from,

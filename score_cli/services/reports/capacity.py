@@ -6,9 +6,10 @@ mentors can still take this week, and how long the queue would take to clear.
 - mentors: active volunteers of the chapter with the mentor role, certified or provisional
   (SMEs are assigned only on request); `available` are those not paused on the chapter's
   local date today;
-- weekly_capacity: the sum of the available mentors' parsed weekly capacity; capacity_left:
-  the sum of what each has left (capacity - CIC assignments in the last 7 days, never below
-  0), the rule matching uses (SPEC §6); a mentor whose capacity text could not be read counts
+- weekly_capacity: the sum of the available mentors' parsed capacity a week (0.5 for "1 every
+  other week"); capacity_left: the sum of what each has left (capacity - CIC assignments in
+  its window, 7 days for a weekly number and 14 for "1 every 2 weeks", never below 0), the
+  rule matching uses (SPEC §6); a mentor whose capacity text could not be read counts
   as available but unknown and is shown apart;
 - business_days_to_clear: 0 when the waiting requests fit in capacity_left; otherwise the
   rest at the weekly capacity, 5 business days a week: ceil(5 * (waiting - capacity_left) /
@@ -21,14 +22,16 @@ from score_cli.domain.access import Record
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from fractions import Fraction
 from math import ceil
 
 from sqlalchemy import func, select
 
 from score_cli import clock
-from score_cli.domain import deadlines as rules
 from score_cli.domain import calendar
-from score_cli.services.people.eligibility import paused_on
+from score_cli.domain.capacity import weekly_rate
+from score_cli.domain.eligibility import capacity_left
+from score_cli.services.people.eligibility import paused_on, within_capacity_window
 from score_cli.services.reports.common import MINE, ChapterInfo, Period, Run, as_utc, open_run, period_where
 from score_cli.services.organisation.scope import Scope
 from score_cli.store.db import Store
@@ -46,7 +49,7 @@ class ChapterCapacity:
     mentors: int = 0
     paused: int = 0
     unknown_capacity: int = 0
-    weekly_capacity: int = 0
+    weekly_capacity: Fraction = Fraction(0)
     capacity_left: int = 0
     unknown_emails: list[str] = field(default_factory=list)
 
@@ -76,6 +79,14 @@ def cic_assignments_since(since: datetime):
             .correlate(Volunteer).scalar_subquery())
 
 
+def cic_assignments_in_window(now: datetime):
+    """A correlated count of a volunteer's CIC assignments within their capacity window."""
+    return (select(func.count()).select_from(Assignment)
+            .where(Assignment.mentor_id == Volunteer.id, within_capacity_window(now),
+                   Assignment.kind == AssignmentKind.CIC)
+            .correlate(Volunteer).scalar_subquery())
+
+
 def chapter_capacity(run: Run, codes: list[str]) -> dict[str, ChapterCapacity]:
     """The numbers above for each chapter in `codes` (one grouped query and one mentor query)."""
     session, now = run.session, run.now
@@ -93,25 +104,25 @@ def chapter_capacity(run: Run, codes: list[str]) -> dict[str, ChapterCapacity]:
         found[code].waiting = count
         found[code].oldest_submitted_at = as_utc(oldest)
     is_mentor = Volunteer.id.in_(select(VolunteerRole.volunteer_id).where(VolunteerRole.role == Role.MENTOR))
-    mentors = (select(Volunteer.email, Volunteer.chapter_code, Volunteer.capacity_weekly, Volunteer.pause_from,
-                      Volunteer.pause_until, cic_assignments_since(now - rules.WEEK))
+    mentors = (select(Volunteer.email, Volunteer.chapter_code, Volunteer.capacity_assignments, Volunteer.capacity_weeks,
+                      Volunteer.pause_from, Volunteer.pause_until, cic_assignments_in_window(now))
                .where(Volunteer.status == VolunteerStatus.ACTIVE, is_mentor,
                       Volunteer.classification.in_([Classification.CERTIFIED, Classification.PROVISIONAL]),
                       Volunteer.chapter_code.in_(list(found))))
     todays: dict[str, date] = {}
-    for email, code, weekly, pause_from, pause_until, used in session.execute(mentors).all():
+    for email, code, assignments, weeks, pause_from, pause_until, used in session.execute(mentors).all():
         cap = found[code]
         cap.mentors += 1
         tz = cap.chapter.timezone
         today = todays.get(tz) or todays.setdefault(tz, run.today(tz))
         if paused_on(_Pause(pause_from, pause_until), today):
             cap.paused += 1
-        elif weekly is None:
+        elif assignments is None:
             cap.unknown_capacity += 1
             cap.unknown_emails.append(email)
         else:
-            cap.weekly_capacity += weekly
-            cap.capacity_left += max(0, weekly - used)
+            cap.weekly_capacity += Fraction(assignments, weeks or 1)
+            cap.capacity_left += capacity_left(assignments, used)
     return found
 
 
@@ -144,7 +155,7 @@ def _row(run: Run, cap: ChapterCapacity) -> dict:
         "chapter": ch.code, "name": ch.name, "live": ch.live, **run.describe(),
         "waiting": cap.waiting, "oldest_waiting_business_days": oldest,
         "mentors": cap.mentors, "paused": cap.paused, "available": cap.available,
-        "unknown_capacity": cap.unknown_capacity, "weekly_capacity": cap.weekly_capacity,
+        "unknown_capacity": cap.unknown_capacity, "weekly_capacity": weekly_rate(cap.weekly_capacity.numerator, cap.weekly_capacity.denominator),
         "capacity_left": cap.capacity_left, "business_days_to_clear": cap.business_days_to_clear,
         "next_action": next_action(cap),
     }

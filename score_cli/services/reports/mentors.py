@@ -24,9 +24,10 @@ from sqlalchemy.orm import aliased
 
 from score_cli import clock
 from score_cli.domain import deadlines as rules
-from score_cli.domain.capacity import parse_capacity
+from score_cli.domain.capacity import parse_capacity, weekly_rate
+from score_cli.domain.eligibility import capacity_left
 from score_cli.services.people.eligibility import paused_on
-from score_cli.services.reports.capacity import cic_assignments_since
+from score_cli.services.reports.capacity import cic_assignments_in_window, cic_assignments_since
 from score_cli.services.reports.common import Period, Run, open_run, period_where, recent
 from score_cli.services.organisation.scope import Scope
 from score_cli.domain.workflow import OWNED
@@ -117,17 +118,17 @@ def mentor_activity(store: Store, actor_email: str | None, scope: Scope | None, 
         for columns, at in ((made, 0), (_holding(run, grouped=False), 7), (sessions, 9)):
             for mentor_id, *numbers in session.execute(columns).all():
                 by_mentor.setdefault(mentor_id, [0] * 11)[at:at + len(numbers)] = [int(n) for n in numbers]
-        query = (_mentors(run, cic_assignments_since(now - rules.WEEK))
+        query = (_mentors(run, cic_assignments_since(now - rules.WEEK), cic_assignments_in_window(now))
                  .order_by(Volunteer.chapter_code, Volunteer.email))
         rows = []
-        for v, tz, last_week in session.execute(query).all():
-            row = _activity_row(run, v, tz, by_mentor.get(v.id, [0] * 11) + [int(last_week)])
+        for v, tz, last_week, in_window in session.execute(query).all():
+            row = _activity_row(run, v, tz, by_mentor.get(v.id, [0] * 11) + [int(last_week)], int(in_window))
             if not flagged or row["follow_up"]:
                 rows.append(row)
         return rows
 
 
-def _activity_row(run: Run, v, tz: str, numbers: list[int]) -> dict:
+def _activity_row(run: Run, v, tz: str, numbers: list[int], in_window: int) -> dict:
     (cic, direct, accepted, declined, timed_out, returned, reassigned, open_now, awaiting, sessions, late,
      last_week) = numbers
     pause = pause_facts(v, run.today(tz))
@@ -149,9 +150,9 @@ def _activity_row(run: Run, v, tz: str, numbers: list[int]) -> dict:
         "timed_out": timed_out, "returned": returned, "reassigned_away": reassigned,
         "open_now": open_now, "awaiting_acceptance": awaiting, "sessions": sessions, "late_session_notes": late,
         **pause,
-        "capacity": v.capacity_text, "capacity_weekly": v.capacity_weekly,
+        "capacity": v.capacity_text, "capacity_weekly": weekly_rate(v.capacity_assignments, v.capacity_weeks),
         "cic_assignments_last_7_days": last_week,
-        "weekly_remaining": None if v.capacity_weekly is None else max(0, v.capacity_weekly - last_week),
+        "weekly_remaining": capacity_left(v.capacity_assignments, in_window),
         "max_direct_weekly": v.max_direct_weekly, "accept_direct_requests": v.accept_direct_requests,
         "flags": flags, "follow_up": follow_up,
     }

@@ -35,6 +35,7 @@ from score_cli import clock
 from score_cli.domain import calendar
 from score_cli.domain import deadlines as rules
 from score_cli.services.people.eligibility import paused_on
+from score_cli.services.requests.mentoring import owners_attempts
 from score_cli.domain.errors import Invalid
 from score_cli.services.reports.capacity import chapter_capacity
 from score_cli.services.reports.common import (
@@ -90,7 +91,7 @@ def stage_rows(store: Store, actor_email: str | None, scope: Scope | None, stage
         query = _query(run, R.status.in_([str(s) for s in STAGES[stage]]), stage)
         context = _Context(run, stage)
         count = 0
-        for r in _fetch(session, query):
+        for r in context.weighing_attempts(_fetch(session, query)):
             if r.duplicate is None and r.id in matched:
                 r = r._replace(duplicate=matched[r.id][0], duplicate_status=matched[r.id][1])
             row = context.row(r)
@@ -247,6 +248,25 @@ class _Context:
         self._capacity: dict | None = None
         self._business: dict[tuple, int] = {}
         self._calendars: dict[str, calendar.BusinessCalendar] = {}
+        self.attempt_times: dict[int, list] = {}
+
+    def weighing_attempts(self, rows: Iterator) -> Iterator:
+        """The rows as they come; for the not-counseled report, with each batch's contact attempts
+        read first (one query a batch), so that "ready to close" is the no_response rule of `close`."""
+        if self.stage != "not-counseled":
+            yield from rows
+            return
+        batch: list = []
+        for r in rows:
+            batch.append(r)
+            if len(batch) == STREAM_BATCH:
+                yield from self._weighed(batch)
+                batch = []
+        yield from self._weighed(batch)
+
+    def _weighed(self, batch: list) -> list:
+        self.attempt_times = owners_attempts(self.run.session, {r.id: (r.owner_id, r.accepted_at) for r in batch})
+        return batch
 
     def capacity(self, code: str):
         if self._capacity is None:
@@ -384,11 +404,17 @@ class _Context:
         attempts = r.attempts or 0
         if deadline_at <= now:
             note("window_passed")
-            if attempts >= rules.CONTACT_ATTEMPTS_EXPECTED:
+            ready = rules.no_response_readiness(self.attempt_times.get(r.id, []), ch, now)
+            if ready.allowed:
                 note("ready_to_close")
-                return ("ready to close as no_response: 3 contact attempts and no session in the 14-day"
-                        f" contact window (score status {mre} no_response)")
+                return (f"ready to close as no_response: {ready.attempts} contact attempts and no session in the"
+                        f" 14-day contact window, on {ready.days} different days (score status {mre} no_response)")
             note("follow_up")
+            if attempts >= rules.CONTACT_ATTEMPTS_EXPECTED:
+                when = (f" (from {local_text(ready.allowed_from, ch.timezone)} at the earliest)"
+                        if ready.allowed_from else "")
+                return (f"follow up: not yet ready to close as no_response, it needs {ready.missing}{when}; if the"
+                        " client can't be reached, keep trying on another day")
             return (f"follow up: {attempts} of {rules.CONTACT_ATTEMPTS_EXPECTED} contact attempts and the 14-day window has"
                     " passed; if the client can't be reached, set the status to unable_to_contact or withdrawn")
         if attempts < rules.CONTACT_ATTEMPTS_EXPECTED:

@@ -33,6 +33,7 @@ from score_cli.services.timefmt import local, local_text
 from score_cli.domain.workflow import MAY_FORCE, Action, check
 from score_cli.domain.access import relation_rule
 from score_cli.store.db import Store
+from score_cli.store.hints import in_chunks
 from score_cli.store.models import (Assignment, CaseTeamMember, Chapter, ClientEmail, ContactAttempt,
                                     MentoringRequest, MentoringSession, Note, Volunteer)
 from score_cli.domain.vocabulary import (CLOSED_STATUSES, ContactMethod, Outcome, Status, TeamRole,
@@ -318,6 +319,22 @@ def list_sessions(store: Store, actor_email: str | None, request_id: int) -> lis
 # --- closing -----------------------------------------------------------------------------
 
 
+def owners_attempts(session: Session, wanted: dict[int, tuple[int | None, datetime | None]]) -> dict[int, list[datetime]]:
+    """The contact attempts the no_response rule weighs (SPEC §4): for each request id in `wanted`
+    (-> its current owner and when they accepted it), the times of the attempts that owner made
+    since accepting. `close` and the not-counseled report both read them here."""
+    found: dict[int, list[datetime]] = {request_id: [] for request_id in wanted}
+    counted = [request_id for request_id, (owner, accepted_at) in wanted.items() if owner and accepted_at]
+    for chunk in in_chunks(counted):
+        rows = session.execute(select(ContactAttempt.request_id, ContactAttempt.volunteer_id, ContactAttempt.at)
+                               .where(ContactAttempt.request_id.in_(list(chunk)))).all()
+        for request_id, volunteer_id, at in rows:
+            owner, accepted_at = wanted[request_id]
+            if volunteer_id == owner and at >= accepted_at:
+                found[request_id].append(at)
+    return found
+
+
 def _no_response_allowed(session: Session, request: MentoringRequest, now: datetime, *, force: bool,
                          note: str | None) -> dict | None:
     """SPEC §4: 3 attempts by the current owner since accepting, on 3 days, 14 days since the first."""
@@ -326,10 +343,7 @@ def _no_response_allowed(session: Session, request: MentoringRequest, now: datet
                                              Assignment.mentor_id == request.owner_id,
                                              Assignment.outcome == Outcome.ACCEPTED)
         .order_by(Assignment.id.desc()).limit(1)).scalar()
-    attempts = [] if accepted_at is None else session.execute(
-        select(ContactAttempt.at).where(ContactAttempt.request_id == request.id,
-                                        ContactAttempt.volunteer_id == request.owner_id,
-                                        ContactAttempt.at >= accepted_at)).scalars().all()
+    attempts = owners_attempts(session, {request.id: (request.owner_id, accepted_at)})[request.id]
     chapter = get_chapter(session, request.chapter_code)
     ready = rules.no_response_readiness(attempts, chapter, now)
     if ready.allowed:

@@ -25,8 +25,12 @@ def upgrade() -> None:
     conn = op.get_bind()
     rows = conn.execute(sa.text("SELECT id, capacity_text, capacity_weekly FROM volunteer"
                                 " WHERE capacity_text IS NOT NULL")).all()
-    changed = [{"id": vid, "weekly": parse_capacity(text).weekly} for vid, text, weekly in rows
-               if parse_capacity(text).weekly != weekly]
+    def whole_weekly(text):  # this schema holds only whole numbers a week (0009 holds the rest)
+        parsed = parse_capacity(text)
+        return parsed.assignments if parsed.weeks == 1 else None
+
+    changed = [{"id": vid, "weekly": whole_weekly(text)} for vid, text, weekly in rows
+               if whole_weekly(text) != weekly]
     if changed:
         conn.execute(sa.text("UPDATE volunteer SET capacity_weekly = :weekly WHERE id = :id"), changed)
 
