@@ -9,6 +9,7 @@ grouped queries, never one query per mentor.
 
 from __future__ import annotations
 
+from collections import namedtuple
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -79,7 +80,10 @@ def suggest(store: Store, actor_email: str | None, request_id: int, *, limit: in
         classes = sorted(rules.ASSIGNABLE) + ([Classification.SME] if include_sme else [])
         reach = {"active": str(VolunteerStatus.ACTIVE), "mentor": str(Role.MENTOR), "chapter": chapter.code}
         # plain rows: thousands of mentors can be in reach, and only the best few are shown
-        candidates = conn.execute(_CANDIDATES, dict(reach, classes=[str(c) for c in classes], yes=True)).all()
+        found = conn.execute(_CANDIDATES, dict(reach, classes=[str(c) for c in classes], yes=True))
+        # named tuples: a Row's attribute lookup costs more than the rule itself, thousands of times
+        mentor = namedtuple("Mentor", list(found.keys()))
+        candidates = [mentor._make(row) for row in found]
         ids = [c.id for c in candidates]
         cic = {"cic": str(AssignmentKind.CIC)}
         used: dict[int, int] = {}
