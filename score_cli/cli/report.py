@@ -307,7 +307,7 @@ def orphaned(
     Open requests whose owner or a case team member is inactive or resigned.
 
     The guide's "Mentor is no longer with SCORE?". --from/--to limit by submission date."""
-    from score_cli.services.reports.stages import orphaned as run
+    from score_cli.services.reports.orphaned import orphaned as run
 
     rows = run(ctx.obj.store(), ctx.obj.actor, scope,
                _period(start, end), limit=limit)
