@@ -11,14 +11,15 @@ from sqlalchemy import bindparam, column
 from score_cli.domain.access import MINE, Actor, Place, Record, Scope, own_scope, require_read
 from score_cli.domain.errors import Invalid, NotFound
 from score_cli.domain.vocabulary import ScopeKind
-from score_cli.store.sql import query
+from score_cli.store.sql import FLAG, query
 
 __all__ = ["MINE", "Scope", "choose", "resolve", "check_exists", "chapter_filter", "chapter_sql"]
 
 # Plain SQL (store/sql.py), so that `queue list` can use it without the ORM classes.
 _PLACE = {
-    ScopeKind.CHAPTER: query("SELECT chapter.code, chapter.district_code, district.region_code FROM chapter"
-                             " JOIN district ON district.code = chapter.district_code WHERE chapter.code = :scope_code"),
+    ScopeKind.CHAPTER: query("SELECT chapter.code, chapter.district_code, district.region_code, chapter.live"
+                             " FROM chapter JOIN district ON district.code = chapter.district_code"
+                             " WHERE chapter.code = :scope_code", live=FLAG),
     ScopeKind.DISTRICT: query("SELECT '', code, region_code FROM district WHERE code = :scope_code"),
     ScopeKind.REGION: query("SELECT '', '', code FROM region WHERE code = :scope_code"),
 }
