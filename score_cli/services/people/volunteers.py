@@ -19,7 +19,7 @@ from score_cli.services.organisation import permissions
 from score_cli.domain import directory
 from score_cli.services.organisation.chapters import get_chapter
 from score_cli.services.organisation.permissions import Actor, Grant
-from score_cli.services.organisation.scope import chapter_filter, check_exists, resolve
+from score_cli.services.organisation.scope import chapter_filter, check_exists, resolve, typed_today
 from score_cli.services.people.eligibility import paused_on
 from score_cli.store.db import Store
 from score_cli.store.hints import in_chunks
@@ -235,10 +235,14 @@ def _other_active_admins(session: Session, volunteer_id: int) -> int:
 
 def list_volunteers(store: Store, actor_email: str | None, scope: Scope | None,
                     role: str | None = None, status: str | None = None,
-                    paused_on: date | None = None) -> list[dict]:
+                    paused_on: date | str | None = None) -> list[dict]:
+    """`paused_on` as typed: "today" is the date of the scope (`scope.typed_today`)."""
     with store.reading() as session:
         actor = permissions.load_actor(session, actor_email)
         scope = resolve(session, actor, scope, Record.VOLUNTEERS)
+        if isinstance(paused_on, str):
+            paused_on = validate.calendar_date(paused_on, what="--paused-on date",
+                                               today=typed_today(session, actor, scope, clock.now()))
         query = (select(Volunteer, Chapter.timezone)
                  .join(Chapter, Volunteer.chapter_code == Chapter.code)
                  .order_by(Volunteer.chapter_code, Volunteer.email))
