@@ -161,3 +161,21 @@ def volunteer_grant(
 
     result = grant(ctx.obj.store(), ctx.obj.actor, email, role, scope)
     _confirm(ctx, fmt, result, f"{result['email']} now holds: {', '.join(result['roles'])}")
+
+
+@volunteer_app.command("revoke")
+def volunteer_revoke(
+    ctx: typer.Context,
+    email: Annotated[str, typer.Argument(help="The volunteer's e-mail.")],
+    role: Annotated[str, typer.Argument(help="mentor, cic, rcic, chapter_manager, membership_chair or admin.")],
+    scope: Annotated[Optional[str], typer.Option(
+        "--scope", help="chapter:CODE, district:CODE, region:CODE or national (default: the one the"
+                        " volunteer holds).")] = None,
+    fmt: FormatOption = None,
+) -> None:
+    """Take a role away from a volunteer."""
+    from score_cli.services.people.volunteers import revoke
+
+    result = revoke(ctx.obj.store(), ctx.obj.actor, email, role, scope)
+    left = ", ".join(result["roles"]) or "no roles"
+    _confirm(ctx, fmt, result, f"{result['email']} no longer holds {result['revoked']}; now holds: {left}")

@@ -106,8 +106,9 @@ TASKS: dict[str, Task] = {
                              "managing volunteers needs the admin role, or chapter manager or membership chair"
                              " of the volunteer's chapter"),
     "role.grant.cic": Task(frozenset({Role.ADMIN, Role.CHAPTER_MANAGER}),
-                           "granting the CIC role needs the admin role or the chapter manager of that chapter"),
-    "role.grant": Task(frozenset({Role.ADMIN}), "granting this role needs the admin role"),
+                           "granting or revoking the CIC role needs the admin role or the chapter manager"
+                           " of that chapter"),
+    "role.grant": Task(frozenset({Role.ADMIN}), "granting or revoking this role needs the admin role"),
     "mentor.settings": Task(COORDINATORS | {Role.CHAPTER_MANAGER, Role.MEMBERSHIP_CHAIR},
                             "changing another mentor's settings needs the CIC, chapter manager or membership"
                             " chair role for the mentor's chapter"),
