@@ -182,6 +182,8 @@ def directory_argv(world, command: str, chapter: str, tmp_path) -> list[str]:
             return ["volunteer", "set-status", fresh_volunteer(world, chapter), "inactive"]
         case "volunteer grant":
             return ["volunteer", "grant", fresh_volunteer(world, chapter, None), "mentor"]
+        case "volunteer revoke":
+            return ["volunteer", "revoke", fresh_volunteer(world, chapter), "mentor"]
         case "client merge":
             first = f"keep{next(_numbers)}@example.com"
             second = f"other{next(_numbers)}@example.com"
@@ -249,7 +251,7 @@ def try_case(tally: Tally, world, profile: Profile, command: str, argv: list[str
 def test_every_command_is_in_the_rulebook_and_tried_here():
     tried = set(REQUEST_COMMANDS) | set(LISTINGS) | {
         "volunteer show", "mentor settings", "pause", "volunteer add", "volunteer import", "volunteer set-status",
-        "volunteer grant", "client merge"}
+        "volunteer grant", "volunteer revoke", "client merge"}
     for command in (" ".join(path) for path, _ in leaf_commands()):
         assert command in COMMANDS, f"`score {command}` has no entry in the rulebook (domain/commands.py)"
         if COMMANDS[command].actor:
@@ -297,7 +299,7 @@ def test_the_permission_matrix(world, tmp_path, capsys):
                          expectation(profile, command, chapter))
 
     for command in ("volunteer show", "mentor settings", "pause", "volunteer add", "volunteer import",
-                    "volunteer set-status", "volunteer grant", "client merge"):
+                    "volunteer set-status", "volunteer grant", "volunteer revoke", "client merge"):
         for chapter in (IN, OUT):
             for profile in PROFILES:
                 try_case(tally, world, profile, command, directory_argv(world, command, chapter, tmp_path),

@@ -29,7 +29,7 @@ def demo(
     ctx: typer.Context,
     requests: Annotated[int, typer.Option("--requests", min=0, max=5_000_000, help="How many requests to generate.")] = 5000,
     volunteers: Annotated[int, typer.Option("--volunteers", min=50, max=100_000, help="How many volunteers.")] = 3000,
-    seed: Annotated[int, typer.Option("--seed", help="Same seed, same demo all day (it is built as of 05:00 UTC).")] = 1,
+    seed: Annotated[int, typer.Option("--seed", help="Same seed, same demo on any day (dates relative to today).")] = 1,
     replace: Annotated[bool, typer.Option("--replace/--keep", help="Replace an existing store at that place.")] = True,
 ) -> None:
     """Build the demo store and print a tour of commands to try."""

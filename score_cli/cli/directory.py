@@ -104,18 +104,18 @@ def volunteer_list(
     ctx: typer.Context, scope=None,
     role: Annotated[Optional[str], typer.Option("--role", help="Only volunteers holding this role.")] = None,
     status: Annotated[Optional[str], typer.Option("--status", help="active, inactive or resigned.")] = None,
-    paused_on: Annotated[Optional[str], typer.Option("--paused-on", help="Only volunteers paused on this date.")] = None,
+    paused_on: Annotated[Optional[str], typer.Option(
+        "--paused-on", help="Only volunteers paused on this date (DATE or today: the chapter's date for one"
+                            " chapter, the machine's for a wider scope).")] = None,
     fmt: FormatOption = None,
     wide: WideOption = False,
     columns: ColumnsOption = None,
 ) -> None:
     """List volunteers in a scope (default: your own)."""
-    from score_cli.services import validate
     from score_cli.services.people.volunteers import list_volunteers
 
-    day = validate.calendar_date(paused_on, what="--paused-on date") if paused_on is not None else None
     rows = list_volunteers(ctx.obj.store(), ctx.obj.actor, scope,
-                           role=role, status=status, paused_on=day)
+                           role=role, status=status, paused_on=paused_on)
     render_rows(rows, choose_format(ctx, fmt), VOLUNTEER_COLUMNS, title="Volunteers")
 
 
@@ -161,3 +161,21 @@ def volunteer_grant(
 
     result = grant(ctx.obj.store(), ctx.obj.actor, email, role, scope)
     _confirm(ctx, fmt, result, f"{result['email']} now holds: {', '.join(result['roles'])}")
+
+
+@volunteer_app.command("revoke")
+def volunteer_revoke(
+    ctx: typer.Context,
+    email: Annotated[str, typer.Argument(help="The volunteer's e-mail.")],
+    role: Annotated[str, typer.Argument(help="mentor, cic, rcic, chapter_manager, membership_chair or admin.")],
+    scope: Annotated[Optional[str], typer.Option(
+        "--scope", help="chapter:CODE, district:CODE, region:CODE or national (default: the one the"
+                        " volunteer holds).")] = None,
+    fmt: FormatOption = None,
+) -> None:
+    """Take a role away from a volunteer."""
+    from score_cli.services.people.volunteers import revoke
+
+    result = revoke(ctx.obj.store(), ctx.obj.actor, email, role, scope)
+    left = ", ".join(result["roles"]) or "no roles"
+    _confirm(ctx, fmt, result, f"{result['email']} no longer holds {result['revoked']}; now holds: {left}")

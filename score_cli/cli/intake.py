@@ -51,7 +51,7 @@ def import_file(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check every row; write nothing.")] = False,
     fmt: FormatOption = None,
 ) -> None:
-    """Import the website export. Every row is checked before anything is written.
+    """Import the website export. Nothing is kept unless every row is valid.
 
     CSV header: name,email,chapter,question[,phone,business,zip,area,business_type,
     existing_business,origin,direct_to,submitted_at]; several e-mails separated by `;`.

@@ -15,7 +15,7 @@ from typing import Annotated, Iterable, Sequence
 
 import typer
 
-from score_cli.cli.safe_text import cell as _shown, line as _line
+from score_cli.cli.safe_text import cell as _shown, csv_cell, json_text, line as _line
 
 FORMATS = ("table", "json", "csv")
 
@@ -86,7 +86,7 @@ def _plain(value):
 
 
 def to_json(value, *, compact: bool = False) -> str:
-    return json.dumps(value, default=_plain, indent=None if compact else 2, ensure_ascii=False)
+    return json_text(json.dumps(value, default=_plain, indent=None if compact else 2, ensure_ascii=False))
 
 
 def spreadsheet_safe(value) -> str:
@@ -101,7 +101,7 @@ def spreadsheet_safe(value) -> str:
         value = to_json(value, compact=True)
     elif isinstance(value, (datetime, date)):
         value = value.isoformat()
-    text = str(value)
+    text = csv_cell(str(value))
     if text and text[0] in "=+-@\t\r":
         return "'" + text
     return text
@@ -138,7 +138,7 @@ def stream_rows(rows: Iterable[dict], fmt: str, columns: Sequence[str]) -> None:
         out.write("[\n")
         encode = json.JSONEncoder(default=_plain, ensure_ascii=False).encode
         for i, row in enumerate(chain([first], rows)):
-            out.write((",\n" if i else "") + encode(row))
+            out.write((",\n" if i else "") + json_text(encode(row)))
         out.write("\n]\n")
         return
     if first is not None:  # CSV has every column JSON has: the listing's first, then the others

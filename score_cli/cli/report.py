@@ -11,7 +11,9 @@ from score_cli.cli.scope_options import scoped
 
 app = typer.Typer(no_args_is_help=True)
 
-FromOpt = Annotated[Optional[str], typer.Option("--from", help="First day of the period (each chapter's local date).")]
+FromOpt = Annotated[Optional[str], typer.Option(
+    "--from", help="First day of the period (each chapter's local date). \"today\" is the chapter's date for one"
+                   " chapter or --mine (your chapter's), the machine's date for a wider scope.")]
 ToOpt = Annotated[Optional[str], typer.Option("--to", help="Last day of the period (included).")]
 AllTimeOpt = Annotated[bool, typer.Option("--all-time", help="No period: every request (default: the last 13 weeks).")]
 LimitOpt = Annotated[Optional[int], typer.Option("--limit", min=1, help="At most this many rows.")]
@@ -19,8 +21,7 @@ LimitOpt = Annotated[Optional[int], typer.Option("--limit", min=1, help="At most
 
 def _period(start: str | None, end: str | None, all_time: bool = False):
     from score_cli.domain.errors import Invalid
-    from score_cli.services.reports.common import Period
-    from score_cli.services.validate import calendar_date
+    from score_cli.services.reports.common import Period, TypedPeriod
 
     if all_time:
         if start or end:
@@ -28,8 +29,7 @@ def _period(start: str | None, end: str | None, all_time: bool = False):
         return Period()
     if not start and not end:
         return None
-    return Period(calendar_date(start, what="--from") if start else None,
-                  calendar_date(end, what="--to") if end else None)
+    return TypedPeriod(start, end)
 
 
 def _title(name: str, rows: list[dict]) -> str:
@@ -307,7 +307,7 @@ def orphaned(
     Open requests whose owner or a case team member is inactive or resigned.
 
     The guide's "Mentor is no longer with SCORE?". --from/--to limit by submission date."""
-    from score_cli.services.reports.stages import orphaned as run
+    from score_cli.services.reports.orphaned import orphaned as run
 
     rows = run(ctx.obj.store(), ctx.obj.actor, scope,
                _period(start, end), limit=limit)

@@ -14,6 +14,7 @@ import re
 # overrides, isolates and marks that reorder what a terminal shows.
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _UNSAFE_IN_CELL = re.compile(_UNSAFE.pattern.replace("\x00-\x1f", "\x00-\x08\x0b-\x1f"))  # a cell keeps \t, \n
+_UNSAFE_IN_JSON = re.compile(_UNSAFE.pattern.replace("\x00-\x1f", ""))  # JSON escapes C0 itself
 _QUOTED = re.compile("'[^']{81,}'|\"[^\"]{81,}\"")
 _TAG = re.compile(r"(\\*)(\[[a-z#/@][^[]*?])")  # Rich's own pattern for a tag
 
@@ -45,6 +46,20 @@ def cell(text: str) -> str:
 def line(text: str) -> str:
     """A value for a plain one-line message (an error, a confirmation)."""
     return visible(text)
+
+
+def json_text(encoded: str) -> str:
+    """JSON text with the characters a terminal would obey, which `json.dumps(ensure_ascii=False)`
+    leaves raw (DEL, the C1 controls such as CSI U+009B, the bidirectional overrides, the line
+    separators), written as `\\u` escapes: a JSON reader gets the same strings back, a terminal
+    that shows the output obeys nothing. They occur only inside strings, where `\\u` is valid."""
+    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", encoded)
+
+
+def csv_cell(text: str) -> str:
+    """A CSV cell: line breaks and tabs kept (quoted by the CSV writer), every other control or
+    direction-changing character written out as in a table (`\\x9b`, `\\u202e`)."""
+    return visible(text, one_line=False)
 
 
 def shorten_quoted(message: str, limit: int = 80) -> str:

@@ -9,7 +9,7 @@ primary keys assigned from counters, so a million requests never sit in memory.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from random import Random
 from typing import Callable
 from zoneinfo import ZoneInfo
@@ -34,11 +34,14 @@ BATCH_SIZE = 2000  # requests per transaction
 
 
 def populate(engine: Engine, *, requests: int = 5000, volunteers: int = 3000, seed: int = 1,
-             now: datetime | None = None, on_progress: Callable[[int], None] | None = None) -> dict:
+             now: datetime | None = None, shift: timedelta = timedelta(0),
+             on_progress: Callable[[int], None] | None = None) -> dict:
     """Fill the store behind `engine` with a demo organisation; returns counts.
 
     The store must have its schema and chapters and no volunteers or requests yet. Same
-    `seed` and same `now` (an aware datetime; default: the clock) give the same rows.
+    `seed` and same `now` (an aware datetime; default: the clock) give the same rows. The
+    history is simulated as of `now` and written `shift` later (whole days): the same
+    simulation, dated for another day.
 
     `volunteers` is the number of generated mentors; the fixed tour cast comes on top of it
     (532 people with the shipped chapters): admin@example.org (Ada Admin, admin), for every
@@ -73,7 +76,7 @@ def populate(engine: Engine, *, requests: int = 5000, volunteers: int = 3000, se
     people.tour_cast(chapters)
     people.volunteers(chapters, volunteers)
     with engine.begin() as conn:
-        _write_people(conn, people.all, Batch(ids))
+        _write_people(conn, people.all, Batch(ids, shift))
 
     by_code = {ch.code: ch for ch in chapters}
     districts: dict[str, list[ChapterInfo]] = {}
@@ -86,7 +89,7 @@ def populate(engine: Engine, *, requests: int = 5000, volunteers: int = 3000, se
     by_status: Counter = Counter()
     done = 0
     while done < requests:
-        batch = Batch(ids)
+        batch = Batch(ids, shift)
         end = min(done + BATCH_SIZE, requests)
         for i in range(done, end):
             life = intake.submit(i, batch)
@@ -101,7 +104,7 @@ def populate(engine: Engine, *, requests: int = 5000, volunteers: int = 3000, se
     intake.truth.seed = seed
     with engine.begin() as conn:
         sync_sequences(conn)  # first: the event takes the next key from the sequence
-        truth.record(conn, intake.truth, at=now, counts={"requests": requests, "volunteers": len(people.all)})
+        truth.record(conn, intake.truth, at=now + shift, counts={"requests": requests, "volunteers": len(people.all)})
     return {
         "chapters": len(chapters),
         "volunteers": len(people.all),

@@ -5,6 +5,8 @@ Keys are handed out here so nothing ever has to be read back; rows are plain dic
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import Connection
 
@@ -47,15 +49,21 @@ class Ids:
 
 
 class Batch:
-    """Rows waiting to be written; `add` gives each row its key unless it has one."""
+    """Rows waiting to be written; `add` gives each row its key unless it has one, and moves
+    its times and dates by `shift` (the demo of another day: `timeline.demo_shift`)."""
 
-    def __init__(self, ids: Ids):
+    def __init__(self, ids: Ids, shift: timedelta = timedelta(0)):
         self.ids = ids
+        self.shift = shift
         self.rows: dict[str, list[dict]] = {name: [] for name in TABLES}
 
     def add(self, table: str, row: dict) -> dict:
         if "id" not in row:
             row["id"] = self.ids.take(table)
+        if self.shift:
+            for key, value in row.items():
+                if isinstance(value, date):  # a datetime is a date too
+                    row[key] = value + self.shift
         self.rows[table].append(row)
         return row
 

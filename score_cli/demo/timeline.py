@@ -81,11 +81,22 @@ def awake(t: datetime, zone: ZoneInfo) -> datetime:
 
 def demo_now(t: datetime) -> datetime:
     """The moment a demo built at `t` is built as of: 05:00 UTC of the day (of the day before,
-    before 05:00), an hour before the nightly sweep. However often it is rebuilt that day, the
-    same seed gives the same requests, ids, names, statuses and deadlines."""
+    before 05:00), an hour before the nightly sweep."""
     t = t.astimezone(UTC)
     anchor = t.replace(hour=5, minute=0, second=0, microsecond=0)
     return anchor if anchor <= t else anchor - timedelta(days=1)
+
+
+# The one moment every demo is simulated as of (a Monday, 05:00 UTC); a demo built on another
+# day is that simulation moved by whole days (`demo_shift`), so the same seed gives the same
+# requests, ids, names and statuses on any day, with every date the same number of days from
+# the day it is built.
+REFERENCE = datetime(2026, 11, 23, 5, 0, tzinfo=UTC)
+
+
+def demo_shift(t: datetime) -> timedelta:
+    """How far a demo built at `t` moves the simulation of `REFERENCE`: whole days."""
+    return demo_now(t) - REFERENCE
 
 
 def next_sweep(t: datetime) -> datetime:

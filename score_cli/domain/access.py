@@ -11,7 +11,7 @@ The services find the actor's grants, the place and the relations, and ask here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from score_cli.domain.errors import Refused
@@ -25,6 +25,8 @@ class Grant:
     role: str
     scope_kind: str
     scope_code: str
+    # the district of a chapter grant's chapter, when read from the store (the national queue rule)
+    district: str = field(default="", compare=False)
 
     def label(self) -> str:
         if self.scope_kind == ScopeKind.NATIONAL:
@@ -39,6 +41,7 @@ class Place:
     chapter: str = ""
     district: str = ""
     region: str = ""
+    live: bool = True  # a chapter that is not live has its requests in the National Intake Queue
 
 
 @dataclass(frozen=True)
@@ -103,8 +106,9 @@ TASKS: dict[str, Task] = {
                              "managing volunteers needs the admin role, or chapter manager or membership chair"
                              " of the volunteer's chapter"),
     "role.grant.cic": Task(frozenset({Role.ADMIN, Role.CHAPTER_MANAGER}),
-                           "granting the CIC role needs the admin role or the chapter manager of that chapter"),
-    "role.grant": Task(frozenset({Role.ADMIN}), "granting this role needs the admin role"),
+                           "granting or revoking the CIC role needs the admin role or the chapter manager"
+                           " of that chapter"),
+    "role.grant": Task(frozenset({Role.ADMIN}), "granting or revoking this role needs the admin role"),
     "mentor.settings": Task(COORDINATORS | {Role.CHAPTER_MANAGER, Role.MEMBERSHIP_CHAIR},
                             "changing another mentor's settings needs the CIC, chapter manager or membership"
                             " chair role for the mentor's chapter"),
@@ -139,8 +143,25 @@ def require(actor: Actor, task: str, place: Place) -> None:
         raise Refused(f"{actor.email} may not do this in {where}: {TASKS[task].rule}")
 
 
+# SPEC §8: a CIC also sees the National Intake Queue of their own district's chapters that are
+# not live: every request of such a chapter entered through that queue, none through a chapter's.
+NATIONAL_QUEUE_READERS = frozenset({Role.CIC})
+NATIONAL_QUEUE_RULE = ("a CIC also sees the requests of their district's chapters that are not live"
+                       " (the National Intake Queue)")
+
+
+def reads_national_queue(actor: Actor, place: Place) -> bool:
+    """Is `place` a chapter that is not live, in the district of a chapter the actor is CIC of?"""
+    if place.live or not place.chapter or not place.district:
+        return False
+    return any(g.role in NATIONAL_QUEUE_READERS and g.scope_kind == ScopeKind.CHAPTER
+               and g.district == place.district for g in actor.grants)
+
+
 def may_read(actor: Actor, record: Record, place: Place) -> bool:
-    return holds(actor, READERS[record], place)
+    if holds(actor, READERS[record], place):
+        return True
+    return record == Record.REQUESTS and reads_national_queue(actor, place)
 
 
 _WIDEST_FIRST = (ScopeKind.NATIONAL, ScopeKind.REGION, ScopeKind.DISTRICT, ScopeKind.CHAPTER)
@@ -159,8 +180,9 @@ def own_scope(actor: Actor, record: Record) -> Scope:
 
 def reading_rule(record: Record) -> str:
     roles = ", ".join(sorted(READERS[record]))
+    national = f"; {NATIONAL_QUEUE_RULE}" if record == Record.REQUESTS else ""
     return (f"{RECORD_WORDS[record]} of a chapter, district or region are shown to the {roles} roles"
-            " covering it; anyone may list their own with --mine")
+            f" covering it{national}; anyone may list their own with --mine")
 
 
 def require_read(actor: Actor, record: Record, scope: Scope, place: Place) -> None:

@@ -86,6 +86,7 @@ COMMANDS: dict[str, Needs] = {
     "volunteer import": Needs(task="volunteer.manage"),
     "volunteer set-status": Needs(task="volunteer.manage"),
     "volunteer grant": Needs(task="volunteer.manage"),
+    "volunteer revoke": Needs(task="volunteer.manage"),
 }
 
 

@@ -49,9 +49,20 @@ def change_refusal(actor_email: str, actor_grants: Iterable[GrantLike], target_e
     return None
 
 
+def _last_admin(target_email: str) -> str:
+    return (f"{target_email} is the last active admin: make another volunteer admin first"
+            " (`score volunteer grant EMAIL admin`), or nobody could manage the directory")
+
+
 def last_admin_refusal(target_email: str, holds_admin: bool, new_status: str, other_active_admins: int) -> str | None:
     """Why `target` may not take `new_status` (None if they may): the last active admin stays active."""
     if holds_admin and new_status != VolunteerStatus.ACTIVE and other_active_admins == 0:
-        return (f"{target_email} is the last active admin: make another volunteer admin first"
-                " (`score volunteer grant EMAIL admin`), or nobody could manage the directory")
+        return _last_admin(target_email)
+    return None
+
+
+def last_admin_role_refusal(target_email: str, target_status: str, other_active_admins: int) -> str | None:
+    """Why `target` may not lose the admin role (None if they may): the last active admin keeps it."""
+    if target_status == VolunteerStatus.ACTIVE and other_active_admins == 0:
+        return _last_admin(target_email)
     return None

@@ -43,8 +43,27 @@ def rows(content: str | Iterable[str], *, columns: list[str], required: list[str
             raise Invalid(f"the {what} names the column(s) {', '.join(repeated)} more than once")
         reader.fieldnames = header
         for row in reader:
+            _check_not_swallowed(row, len(header), reader.line_num, what)
             yield reader.line_num, row
     except csv.Error as exc:
         quote = "'\"'" in str(exc) or "end of data" in str(exc)
         raise Invalid(f"the {what} is not valid CSV (line {read}): {exc}"
                       + (" (a quote opened in a cell and not closed where the cell ends)" if quote else "")) from None
+
+
+def _check_not_swallowed(row: dict, width: int, end_line: int, what: str) -> None:
+    """A quote that opens in one cell and closes exactly where a later row's cell ends reads as
+    valid CSV, with the rows between inside one cell. Such a cell holds, after a line break, a
+    line that is itself a full row of the file's width: refused with the line it came from."""
+    values = [v for v in row.values() if isinstance(v, str)]
+    for index, value in enumerate(values):
+        if "\n" not in value and "\r" not in value:
+            continue
+        lines = value.splitlines()
+        after = sum(len(v.splitlines()) - 1 for v in values[index + 1:] if v)  # breaks in the cells after it
+        for offset, text in enumerate(lines[1:], start=1):
+            if text.count(",") >= width - 1 and len(next(csv.reader([text]), [])) == width:
+                line = end_line - after - (len(lines) - 1 - offset)
+                raise Invalid(f"the {what} is not valid CSV (line {line}): it is inside a cell whose quote opened"
+                              f" on line {line - offset} and closed only at the end of a later row;"
+                              " close the quote where its cell ends")

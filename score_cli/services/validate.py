@@ -70,15 +70,18 @@ def mentoring_area(text: str | None) -> str | None:
                   f" {MENTORING_AREAS_FILE})")
 
 
-def calendar_date(text: str, *, what: str = "date") -> date:
-    """A date as people type it: 2026-11-23, 11/23/2026, 23 Nov 2026, today."""
+def calendar_date(text: str, *, what: str = "date", today: date | None = None) -> date:
+    """A date as people type it: 2026-11-23, 11/23/2026, 23 Nov 2026, today.
+
+    `today`: the date "today" means (a chapter's local date, `scope.typed_today`); without it,
+    the machine's."""
     from dateutil import parser
 
     cleaned = (text or "").strip()
     from score_cli import clock
 
     if cleaned.lower() == "today":
-        return clock.today()
+        return today or clock.today()
     if not cleaned or not any(ch.isdigit() for ch in cleaned):
         raise Invalid(f"not a valid {what}: {shown(text)} (try 2026-11-23)")
     try:

@@ -1,5 +1,5 @@
 """The demo's tour: every command it prints works for the person it names and shows something,
-and the same seed gives the same demo however often it is built that day."""
+and the same seed gives the same demo however often, and on whatever day, it is built."""
 
 from __future__ import annotations
 
@@ -70,3 +70,44 @@ def test_the_same_seed_gives_the_same_demo_all_day_and_another_seed_another(tmp_
     different = _dump("sqlite:///" + str(tmp_path / "c.db"))
     assert different["mentoring_request"] != first["mentoring_request"]
     assert other["waiting"] is not None
+
+
+def _as_built(path, day: str) -> dict:
+    """Ids, names and statuses of the demo, and every date as its distance from the day built."""
+    from sqlalchemy import create_engine, text
+
+    built = datetime.fromisoformat(day + "T05:00:00+00:00")
+    engine = create_engine("sqlite:///" + str(path))
+
+    def days(value) -> str | None:  # SQLite gives text: "2026-11-20 14:03:00.000000" or "2026-11-20"
+        if value is None:
+            return None
+        moment = datetime.fromisoformat(str(value))
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+        return str(moment - built) if " " in str(value) else str(moment.date() - built.date())
+
+    with engine.connect() as conn:
+        requests = [(r.id, r.status, r.chapter_code, r.name, days(r.submitted_at), days(r.status_changed_at),
+                     days(r.closed_at)) for r in conn.execute(text(
+                         "SELECT r.id, r.status, r.chapter_code, c.name, r.submitted_at, r.status_changed_at,"
+                         " r.closed_at FROM mentoring_request r JOIN client c ON c.id = r.client_id ORDER BY r.id"))]
+        people = [(v.id, v.email, v.name, v.status, days(v.pause_from), days(v.pause_until)) for v in conn.execute(
+            text("SELECT id, email, name, status, pause_from, pause_until FROM volunteer ORDER BY id"))]
+        assignments = [(a.id, a.request_id, a.mentor_id, a.outcome, days(a.assigned_at), days(a.timeout_at))
+                       for a in conn.execute(text("SELECT id, request_id, mentor_id, outcome, assigned_at, timeout_at"
+                                                  " FROM assignment ORDER BY id"))]
+    engine.dispose()
+    return {"requests": requests, "people": people, "assignments": assignments}
+
+
+def test_the_same_seed_gives_the_same_demo_on_another_day_with_the_same_day_offsets(tmp_path):
+    sizes = dict(requests=300, volunteers=150, seed=3)
+    with freeze_time("2026-11-24 16:30:00"):  # a Tuesday afternoon
+        tuesday = build_demo_store("sqlite:///" + str(tmp_path / "tue.db"), **sizes)
+    with freeze_time("2027-03-05 09:15:00"):  # a Friday morning, months later
+        friday = build_demo_store("sqlite:///" + str(tmp_path / "fri.db"), **sizes)
+    assert tuesday["waiting"] == friday["waiting"]
+    first, second = _as_built(tmp_path / "tue.db", "2026-11-24"), _as_built(tmp_path / "fri.db", "2027-03-05")
+    assert len(first["requests"]) == 300 and first["requests"][0][4].startswith("-")  # dates before the day
+    for part in ("requests", "people", "assignments"):
+        assert second[part] == first[part], part

@@ -91,3 +91,63 @@ def test_the_rule_reads_as_the_issue_states_it():
     assert last_admin_refusal("a", True, "resigned", 1) is None
     assert last_admin_refusal("a", True, "active", 0) is None
     assert last_admin_refusal("a", False, "inactive", 0) is None
+
+
+# --- volunteer revoke ------------------------------------------------------------------------
+
+
+def roles_of(db: str, email: str) -> list[str]:
+    return score("volunteer", "show", email, "--format", "json", db=db, actor=ADMIN).json()["roles"]
+
+
+def test_a_manager_revokes_the_cic_role_in_their_chapter_and_the_history_says_who(tmp_path):
+    db, home = init(tmp_path)
+    assert score("volunteer", "add", "cy@example.org", "--name", "Cy", "--chapter", home, "--role", "cic",
+                 db=db, actor=ADMIN).exit_code == 0
+    assert f"cic (chapter {home})" in roles_of(db, "cy@example.org")
+    ran = score("volunteer", "revoke", "cy@example.org", "cic", db=db, actor=MANAGER)
+    assert ran.exit_code == 0, ran.stderr
+    assert f"no longer holds cic (chapter {home})" in ran.stdout
+    assert roles_of(db, "cy@example.org") == []
+    engine = create_engine("sqlite:///" + db)
+    with engine.connect() as conn:
+        events = conn.execute(text("SELECT actor, action, detail FROM audit_event WHERE action = 'volunteer.revoke'")).all()
+    engine.dispose()
+    assert [(e.actor, e.action) for e in events] == [(MANAGER, "volunteer.revoke")]
+    assert f"cic (chapter {home})" in events[0].detail
+    again = score("volunteer", "revoke", "cy@example.org", "cic", db=db, actor=MANAGER)
+    assert again.exit_code == 1 and "does not hold cic" in again.stderr
+
+
+def test_nobody_revokes_a_role_of_someone_whose_roles_reach_beyond_their_scope(tmp_path):
+    db, home = init(tmp_path)
+    district = next(c["district"] for c in score("chapter", "list", "--format", "json", db=db, actor=ADMIN).json()
+                    if c["code"] == home)
+    score("volunteer", "add", "rae@example.org", "--name", "Rae", "--chapter", home, "--role", "mentor",
+          db=db, actor=ADMIN)
+    assert score("volunteer", "grant", "rae@example.org", "rcic", "--scope", f"district:{district}", db=db,
+                 actor=ADMIN).exit_code == 0
+    before = dump("sqlite:///" + db)
+    for actor in (MANAGER, CHAIR):
+        for target, role in ((ADMIN, "mentor"), ("rae@example.org", "mentor"), (ADMIN, "admin")):
+            refused = score("volunteer", "revoke", target, role, db=db, actor=actor)
+            assert refused.exit_code == 1, (actor, target, refused.stderr)
+            assert len(refused.stderr.strip().splitlines()) == 1
+    assert dump("sqlite:///" + db) == before
+    # the admin reaches everything; the one rcic grant is found without --scope
+    ran = score("volunteer", "revoke", "rae@example.org", "rcic", db=db, actor=ADMIN)
+    assert ran.exit_code == 0, ran.stderr
+    assert roles_of(db, "rae@example.org") == [f"mentor (chapter {home})"]
+
+
+def test_the_last_active_admin_keeps_the_admin_role_but_one_of_two_may_lose_it(tmp_path):
+    db, _ = init(tmp_path)
+    before = dump("sqlite:///" + db)
+    refused = score("volunteer", "revoke", ADMIN, "admin", db=db, actor=ADMIN)
+    assert refused.exit_code == 1 and "last active admin" in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1
+    assert dump("sqlite:///" + db) == before
+    assert score("volunteer", "grant", MANAGER, "admin", db=db, actor=ADMIN).exit_code == 0
+    ran = score("volunteer", "revoke", ADMIN, "admin", db=db, actor=MANAGER)
+    assert ran.exit_code == 0, ran.stderr
+    assert "admin (national)" not in roles_of(db, ADMIN)

@@ -125,14 +125,29 @@ def test_an_endless_file_without_line_ends_stops_at_the_first_line(world):
     assert "line 1 of /dev/zero is longer than" in one_line(ran)
 
 
-def test_an_unbalanced_quote_is_an_error_not_a_swallowed_row(world, tmp_path):
+@pytest.mark.parametrize("rows, said", [
+    # a quote never closed where its cell ends: strict CSV reading stops at line 4
+    ('Ann,ann@x.org,BOS01,"Pricing help\nBob,bob@x.org,BOS01,Hiring\nCy,cy@x.org,BOS01,"Marketing"\n',
+     ["not valid CSV (line 4)", "quote"]),
+    # Ann's question opens a quote that closes exactly where Bob's row ends: valid CSV, two rows
+    ('Ann,ann@x.org,BOS01,"Pricing help\nBob,bob@x.org,BOS01,Hiring"\nCy,cy@x.org,BOS01,Marketing\n',
+     ["not valid CSV (line 3)", "quote opened on line 2"]),
+])
+def test_an_unbalanced_quote_is_an_error_not_a_swallowed_row(world, tmp_path, rows, said):
     path = tmp_path / "quote.csv"
-    path.write_text(HEADER + 'Ann,ann@x.org,BOS01,"Pricing help\nBob,bob@x.org,BOS01,Hiring\n'
-                    'Cy,cy@x.org,BOS01,"Marketing"\n')
+    path.write_text(HEADER + rows)
     ran = score("intake", "import", str(path), db=db_of(world.url))
     assert ran.exit_code == 2
-    assert "not valid CSV (line 4)" in one_line(ran) and "quote" in ran.stderr
+    assert all(words in one_line(ran) for words in said)
     assert count_requests(world.url) == 0
+
+
+def test_a_question_over_several_lines_is_still_one_cell(world, tmp_path):
+    path = tmp_path / "lines.csv"
+    path.write_text(HEADER + 'Ann,ann@x.org,BOS01,"We bake pies, cakes\nand bread, daily"\n')
+    ran = score("intake", "import", str(path), db=db_of(world.url))
+    assert ran.exit_code == 0, ran.stderr
+    assert count_requests(world.url) == 1
 
 
 def test_a_column_named_twice_is_an_error(world, tmp_path):

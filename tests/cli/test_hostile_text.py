@@ -100,3 +100,44 @@ def test_an_error_line_shows_control_characters_as_escapes(world, store_url):
     assert ran.exit_code in (2, 3)
     assert "\x1b" not in ran.stderr and "\u202e" not in ran.stderr
     assert len(ran.stderr.strip().splitlines()) == 1
+
+
+MACHINE_VIEWS = [
+    ("queue", "list", "--chapter", "BOS01"),
+    ("show", "MRE-1"),
+    ("report", "not-assigned", "--chapter", "BOS01"),
+    ("duplicates", "find", "--chapter", "BOS01"),
+]
+
+
+def strings(value) -> list[str]:
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in strings(v)]
+    return [value] if isinstance(value, str) else []
+
+
+def test_json_and_csv_escape_what_a_terminal_would_obey(world, store_url):
+    """`--format json|csv` piped to a terminal (or `less`) obeys nothing either: JSON writes C1
+    controls and direction overrides as \\u escapes (read back as typed), CSV as in a table."""
+    name = "Eve \x9b31m\u202eevil\x1b[2J\u2066x"
+    world.submit(name="Eve", question="Q")
+    world.submit(name="Eve", question="Q")  # the same client twice: a group for `duplicates find`
+    engine = create_engine(store_url)
+    with engine.begin() as conn:  # as an older score, or another program, let it in
+        conn.execute(text("UPDATE client SET name = :v"), {"v": name})
+    engine.dispose()
+    db = store_url if store_url.startswith("postgresql") else store_url.removeprefix("sqlite:///")
+    for view in MACHINE_VIEWS:
+        as_json = score(*view, "--format", "json", db=db, actor=ADMIN)
+        assert as_json.exit_code == 0, (view, as_json.stderr)
+        assert not OBEYED.search(as_json.stdout), view
+        assert "\\u009b31m\\u202eevil\\u001b[2J\\u2066x" in as_json.stdout, view
+        assert name in strings(as_json.json()), view  # read back exactly as stored
+        as_csv = score(*view, "--format", "csv", db=db, actor=ADMIN)
+        assert as_csv.exit_code == 0, (view, as_csv.stderr)
+        assert not OBEYED.search(as_csv.stdout), view
+        # a plain cell as in a table; a record inside a cell (show's client) as its JSON
+        assert "Eve \\x9b31m\\u202eevil\\x1b[2J\\u2066x" in as_csv.stdout or (
+            view[0] == "show" and "Eve \\u009b31m\\u202eevil\\u001b[2J\\u2066x" in as_csv.stdout), view

@@ -10,7 +10,7 @@ import pytest
 from freezegun import freeze_time
 from sqlalchemy import select
 
-from score_cli.services import sweep
+from score_cli.services.mail import outbox
 from score_cli.store.models import AuditEvent, MentoringRequest, OutboxMessage
 from tests.helpers import dump, score
 from tests.world import PROVISIONAL
@@ -76,8 +76,8 @@ def test_a_failed_item_makes_the_exit_code_non_zero(world, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(sweep.outbox, "enqueue", broken)
-    monkeypatch.setattr(sweep.outbox, "enqueue_many", broken)
+    monkeypatch.setattr(outbox, "enqueue", broken)
+    monkeypatch.setattr(outbox, "enqueue_many", broken)
     with freeze_time("2026-11-24 07:00:00"):
         ran = score("sweep", "--quiet", db=world.url)
     assert ran.exit_code == 1

@@ -87,3 +87,28 @@ def test_the_same_row_twice_in_one_file_is_imported_once(world):
     again = import_requests(world.store, HEADER + row)
     assert (again.imported, again.already_present) == (0, 1)
     assert len(requests(world)) == 1
+
+
+def test_the_import_writes_as_it_reads_and_a_late_bad_row_undoes_it_all(world, monkeypatch):
+    """Memory holds one batch, not the file: batches are written before the file's end is read;
+    a bad row after them still leaves nothing written."""
+    monkeypatch.setattr(intake_batch, "BATCH", 2)
+    read_to_the_end = []
+    written_while_reading = []
+
+    def lines(rows: list[str]):
+        yield HEADER
+        yield from rows
+        read_to_the_end.append(True)
+
+    good = [f"C{n},c{n}@x.com,BOS01,Question {n},,,,\n" for n in range(6)]
+    result = import_requests(world.store, lines(good),
+                             on_progress=lambda done, total: written_while_reading.append(not read_to_the_end))
+    assert result.imported == 6 and written_while_reading[:2] == [True, True]
+    assert len(requests(world)) == 6
+
+    late_bad = [f"D{n},d{n}@x.com,BOS01,Question {n},,,,\n" for n in range(5)] + ["Eve,eve@x.com,NOPE1,Q,,,,\n"]
+    result = import_requests(world.store, lines(late_bad))
+    assert (result.imported, result.rejected) == (0, [{"line": 7, "reason": "no chapter with code 'NOPE1'"}])
+    assert result.as_dict()["first_id"] is None
+    assert len(requests(world)) == 6  # the batches written before line 7 were rolled back

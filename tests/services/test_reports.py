@@ -16,7 +16,8 @@ from score_cli.domain.errors import Invalid, NotFound, Refused
 from score_cli.services.reports.capacity import capacity
 from score_cli.services.reports.common import Period
 from score_cli.services.reports.mentors import mentor_activity, paused_mentors
-from score_cli.services.reports.stages import orphaned, stage_report
+from score_cli.services.reports.orphaned import orphaned
+from score_cli.services.reports.stages import stage_report
 from score_cli.services.organisation.scope import Scope
 from tests.world import ADMIN, CIC, CIC_AUS, FAR, MENTOR, MENTOR2, PROVISIONAL, RCIC
 

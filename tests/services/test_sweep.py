@@ -7,6 +7,7 @@ from freezegun import freeze_time
 from sqlalchemy import select, update
 
 from score_cli.services import sweep
+from score_cli.services.mail import outbox
 from score_cli.services.requests import assignment, mentoring
 from score_cli.domain.errors import Refused
 from score_cli.store.models import (Assignment, AuditEvent, CaseTeamMember, Chapter, MentoringRequest,
@@ -242,24 +243,24 @@ def test_a_reassignment_made_while_the_sweep_runs_is_never_overwritten_and_the_r
 def test_a_crash_while_writing_a_batch_leaves_it_untouched_and_the_next_run_does_it(world, monkeypatch):
     first, second = (assigned_at(world, "2026-11-10 14:00:00", email=f"c{n}@example.com") for n in range(2))
     before = dump(world.url)
-    real_enqueue_many = sweep.outbox.enqueue_many
+    real_enqueue_many = outbox.enqueue_many
 
     def killed_while_queuing_mail(session, rows):
         raise KeyboardInterrupt  # the process is killed in the middle of the batch
 
-    monkeypatch.setattr(sweep.outbox, "enqueue_many", killed_while_queuing_mail)
+    monkeypatch.setattr(outbox, "enqueue_many", killed_while_queuing_mail)
     with pytest.raises(KeyboardInterrupt):
         sweep_at(world, "2026-11-18 15:00:00")
     assert dump(world.url) == before
 
-    monkeypatch.setattr(sweep.outbox, "enqueue_many", real_enqueue_many)
+    monkeypatch.setattr(outbox, "enqueue_many", real_enqueue_many)
     assert sweep_at(world, "2026-11-18 15:05:00").counts["timed_out"] == 2
     assert mail(world, "timed_out_mentor") == [(first, MENTOR), (second, MENTOR)]
 
 
 def test_an_item_that_fails_is_named_and_the_rest_of_its_batch_is_done(world, monkeypatch):
     first, second = (assigned_at(world, "2026-11-10 14:00:00", email=f"c{n}@example.com") for n in range(2))
-    real_enqueue, real_enqueue_many = sweep.outbox.enqueue, sweep.outbox.enqueue_many
+    real_enqueue, real_enqueue_many = outbox.enqueue, outbox.enqueue_many
 
     def refuses_mail_for_the_second(session, rows=None, **message):
         for row in (rows if rows is not None else [message]):
@@ -267,8 +268,8 @@ def test_an_item_that_fails_is_named_and_the_rest_of_its_batch_is_done(world, mo
                 raise RuntimeError("mail queue unavailable")
         return real_enqueue_many(session, rows) if rows is not None else real_enqueue(session, **message)
 
-    monkeypatch.setattr(sweep.outbox, "enqueue", refuses_mail_for_the_second)
-    monkeypatch.setattr(sweep.outbox, "enqueue_many", refuses_mail_for_the_second)
+    monkeypatch.setattr(outbox, "enqueue", refuses_mail_for_the_second)
+    monkeypatch.setattr(outbox, "enqueue_many", refuses_mail_for_the_second)
     result = sweep_at(world, "2026-11-18 15:00:00")
     assert (result.counts["timed_out"], result.counts["failed"]) == (1, 1)
     assert result.errors == ["could not time out assignment 2: mail queue unavailable"]

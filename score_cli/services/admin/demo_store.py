@@ -19,7 +19,7 @@ def build_demo_store(url: str, *, requests: int, volunteers: int, seed: int, rep
     so an interrupted demo never leaves a half-built store behind."""
     from score_cli import clock
     from score_cli.demo import populate
-    from score_cli.demo.timeline import demo_now
+    from score_cli.demo.timeline import REFERENCE, demo_shift
 
     started = time.perf_counter()
     final = sqlite_path(url)
@@ -38,8 +38,9 @@ def build_demo_store(url: str, *, requests: int, volunteers: int, seed: int, rep
     init_store(work_url)
     store = Store(work_url)
     try:
+        # the same simulation every day, dated for today (same seed, same demo)
         counts = populate(store.engine, requests=requests, volunteers=volunteers, seed=seed,
-                          now=demo_now(clock.now()), on_progress=on_progress)
+                          now=REFERENCE, shift=demo_shift(clock.now()), on_progress=on_progress)
         waiting = tour_request(store, "BOS01")
     finally:
         store.close()

@@ -179,8 +179,8 @@ def _load(store: Store, actor_email: str | None, scope: Scope | None) -> _Seen:
             chapters = _chapters(connection, scope)
             in_scope = (lambda c: True) if chapters is None else (lambda c: c.chapter in chapters)  # noqa: E731
         # whose client details the actor may read: the rulebook asked once per chapter
-        places = {code: Place(code, district, region) for code, district, region in connection.execute(
-            select(Chapter.code, Chapter.district_code, District.region_code)
+        places = {code: Place(code, district, region, bool(live)) for code, district, region, live in connection.execute(
+            select(Chapter.code, Chapter.district_code, District.region_code, Chapter.live)
             .join(District, District.code == Chapter.district_code))}
         reach = {code for code, place in places.items() if may_read(actor, Record.REQUESTS, place)}
         readable = lambda c: c.chapter in reach or c.id in mine  # noqa: E731

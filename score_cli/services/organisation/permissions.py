@@ -14,7 +14,10 @@ from score_cli.store.sql import query
 
 # Plain SQL: every command, the quick reads included, starts here (see store/sql.py).
 _VOLUNTEER = query("SELECT id, email, name, chapter_code, status FROM volunteer WHERE email = :email")
-_GRANTS = query("SELECT role, scope_kind, scope_code FROM volunteer_role WHERE volunteer_id = :id")
+_GRANTS = query("SELECT volunteer_role.role, volunteer_role.scope_kind, volunteer_role.scope_code,"
+                " COALESCE(chapter.district_code, '') FROM volunteer_role LEFT JOIN chapter"
+                " ON volunteer_role.scope_kind = 'chapter' AND chapter.code = volunteer_role.scope_code"
+                " WHERE volunteer_role.volunteer_id = :id")
 
 
 def place_of(session, chapter_code: str) -> Place:
@@ -22,7 +25,7 @@ def place_of(session, chapter_code: str) -> Place:
     chapter = find_chapter(session, chapter_code)
     if chapter is None:
         raise NotFound(f"no chapter with code {chapter_code!r}")
-    return Place(chapter.code, chapter.district_code, chapter.region_code)
+    return Place(chapter.code, chapter.district_code, chapter.region_code, bool(chapter.live))
 
 
 def load_actor(session, email: str | None) -> Actor:

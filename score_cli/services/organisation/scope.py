@@ -6,19 +6,22 @@ the rulebook's reading policy (`domain.access`), and known to exist.
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from sqlalchemy import bindparam, column
 
 from score_cli.domain.access import MINE, Actor, Place, Record, Scope, own_scope, require_read
 from score_cli.domain.errors import Invalid, NotFound
 from score_cli.domain.vocabulary import ScopeKind
-from score_cli.store.sql import query
+from score_cli.store.sql import FLAG, query
 
-__all__ = ["MINE", "Scope", "choose", "resolve", "check_exists", "chapter_filter", "chapter_sql"]
+__all__ = ["MINE", "Scope", "choose", "resolve", "check_exists", "chapter_filter", "chapter_sql", "typed_today"]
 
 # Plain SQL (store/sql.py), so that `queue list` can use it without the ORM classes.
 _PLACE = {
-    ScopeKind.CHAPTER: query("SELECT chapter.code, chapter.district_code, district.region_code FROM chapter"
-                             " JOIN district ON district.code = chapter.district_code WHERE chapter.code = :scope_code"),
+    ScopeKind.CHAPTER: query("SELECT chapter.code, chapter.district_code, district.region_code, chapter.live"
+                             " FROM chapter JOIN district ON district.code = chapter.district_code"
+                             " WHERE chapter.code = :scope_code", live=FLAG),
     ScopeKind.DISTRICT: query("SELECT '', code, region_code FROM district WHERE code = :scope_code"),
     ScopeKind.REGION: query("SELECT '', '', code FROM region WHERE code = :scope_code"),
 }
@@ -70,6 +73,19 @@ def resolve(session, actor: Actor, scope: Scope | None, record: Record) -> Scope
     scope = scope or own_scope(actor, record)
     require_read(actor, record, scope, place_of_scope(session, scope))
     return scope
+
+
+def typed_today(session, actor: Actor, scope: Scope, now: datetime) -> date:
+    """The date a typed "today" means in a listing of `scope`: the rulebook's, the chapter's local
+    date, for one chapter (for --mine, the actor's own chapter); for a district, region or the
+    nation, whose chapters may be on different dates, the date where the command runs."""
+    from score_cli import clock
+    from score_cli.domain.calendar import local_date
+    from score_cli.services.organisation.chapters import find_chapter
+
+    code = scope.code if scope.kind == ScopeKind.CHAPTER else actor.chapter_code if scope.kind == MINE else None
+    chapter = find_chapter(session, code) if code else None
+    return local_date(now, chapter.timezone) if chapter is not None else clock.today()
 
 
 def check_exists(session, scope: Scope) -> None:

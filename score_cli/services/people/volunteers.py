@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlmodel import Session
 
 from score_cli import clock
@@ -19,7 +19,7 @@ from score_cli.services.organisation import permissions
 from score_cli.domain import directory
 from score_cli.services.organisation.chapters import get_chapter
 from score_cli.services.organisation.permissions import Actor, Grant
-from score_cli.services.organisation.scope import chapter_filter, check_exists, resolve
+from score_cli.services.organisation.scope import chapter_filter, check_exists, resolve, typed_today
 from score_cli.services.people.eligibility import paused_on
 from score_cli.store.db import Store
 from score_cli.store.hints import in_chunks
@@ -115,14 +115,14 @@ def _insert(session: Session, actor: Actor | None, new: NewVolunteer) -> Volunte
     return volunteer
 
 
-def _require_grant(session: Session, actor: Actor, grant: Grant) -> None:
+def _require_grant(session: Session, actor: Actor, grant: Grant, verb: str = "grant") -> None:
     if grant.role == Role.MENTOR:
         return  # covered by volunteer.manage on the volunteer's chapter
     if grant.role == Role.CIC:
         permissions.require(actor, "role.grant.cic", permissions.place_of(session, grant.scope_code))
         return
     if not actor.has_role(Role.ADMIN):
-        raise Refused(f"{actor.email} may not grant {grant.role}: {access.TASKS['role.grant'].rule}")
+        raise Refused(f"{actor.email} may not {verb} {grant.role}: {access.TASKS['role.grant'].rule}")
 
 
 def _check_scope_exists(session: Session, grant: Grant) -> None:
@@ -212,10 +212,45 @@ def grant(store: Store, actor_email: str | None, email: str, role: str, scope: s
     return describe(store, email)
 
 
+def revoke(store: Store, actor_email: str | None, email: str, role: str, scope: str | None) -> dict:
+    """Take a role away: the same permission as granting it, over a volunteer whose roles all lie
+    within the actor's reach; the last active admin keeps the admin role. Without --scope, the
+    one grant of that role the volunteer holds (else the role's default scope, as for grant)."""
+    with store.transaction() as session:
+        actor = permissions.load_actor(session, actor_email)
+        volunteer = get(session, email)
+        role = validate.choice(role, list(Role), what="role")
+        held = _held(session, volunteer)
+        same_role = [g for g in held if g.role == role]
+        gone = same_role[0] if not scope and len(same_role) == 1 else parse_grant(role, scope, volunteer.chapter_code)
+        _require_grant(session, actor, gone, verb="revoke")
+        if gone.role == Role.MENTOR:
+            permissions.require(actor, "volunteer.manage", permissions.place_of(session, volunteer.chapter_code))
+        _guard_change(session, actor, volunteer)
+        if gone not in held:
+            holds = f"; it holds {', '.join(g.label() for g in same_role)}: name one with --scope" if same_role else ""
+            raise Refused(f"{volunteer.email} does not hold {gone.label()}{holds}")
+        if gone.role == Role.ADMIN:
+            refusal = directory.last_admin_role_refusal(volunteer.email, volunteer.status,
+                                                        _other_active_admins(session, volunteer.id))
+            if refusal:
+                raise Refused(refusal)
+        session.execute(delete(VolunteerRole).where(
+            VolunteerRole.volunteer_id == volunteer.id, VolunteerRole.role == gone.role,
+            VolunteerRole.scope_kind == gone.scope_kind, VolunteerRole.scope_code == gone.scope_code))
+        audit.record(session, actor=actor.email, action="volunteer.revoke",
+                     volunteer_id=volunteer.id, detail={"role": gone.label()})
+    return {**describe(store, email), "revoked": gone.label()}
+
+
+def _held(session: Session, volunteer: Volunteer) -> list[Grant]:
+    return [Grant(r.role, r.scope_kind, r.scope_code) for r in session.execute(
+        select(VolunteerRole).where(VolunteerRole.volunteer_id == volunteer.id)).scalars()]
+
+
 def _guard_change(session: Session, actor: Actor, volunteer: Volunteer) -> list[Grant]:
     """The volunteer's roles, once the actor is known to reach all of them (else refused)."""
-    held = [Grant(r.role, r.scope_kind, r.scope_code) for r in session.execute(
-        select(VolunteerRole).where(VolunteerRole.volunteer_id == volunteer.id)).scalars()]
+    held = _held(session, volunteer)
     refusal = directory.change_refusal(actor.email, actor.grants, volunteer.email, held)
     if refusal:
         raise Refused(refusal)
@@ -236,10 +271,14 @@ def _other_active_admins(session: Session, volunteer_id: int) -> int:
 
 def list_volunteers(store: Store, actor_email: str | None, scope: Scope | None,
                     role: str | None = None, status: str | None = None,
-                    paused_on: date | None = None) -> list[dict]:
+                    paused_on: date | str | None = None) -> list[dict]:
+    """`paused_on` as typed: "today" is the date of the scope (`scope.typed_today`)."""
     with store.reading() as session:
         actor = permissions.load_actor(session, actor_email)
         scope = resolve(session, actor, scope, Record.VOLUNTEERS)
+        if isinstance(paused_on, str):
+            paused_on = validate.calendar_date(paused_on, what="--paused-on date",
+                                               today=typed_today(session, actor, scope, clock.now()))
         query = (select(Volunteer, Chapter.timezone)
                  .join(Chapter, Volunteer.chapter_code == Chapter.code)
                  .order_by(Volunteer.chapter_code, Volunteer.email))

@@ -1,7 +1,8 @@
 """The reports (issue 6, SPEC §4 report column, §5, §9): read-only, computed in SQL and streamed.
 
 One module per family:
-    stages       not-assigned, not-accepted, not-contacted, not-counseled, orphaned (row per request)
+    stages       not-assigned, not-accepted, not-contacted, not-counseled (row per request)
+    orphaned     open requests whose owner or a team member left (the stages' rows)
     conversion   the funnel per chapter, district or region
     metrics      mean, median, 90th percentile of days per step, still-waiting counts, weekly trend
     mentors      mentor-activity, paused-mentors

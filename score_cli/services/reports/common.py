@@ -28,7 +28,8 @@ from score_cli.domain.errors import Invalid
 from score_cli.domain.vocabulary import Role, ScopeKind, VolunteerStatus
 from score_cli.services.organisation import permissions
 from score_cli.services.organisation.permissions import Actor
-from score_cli.services.organisation.scope import chapter_filter, resolve
+from score_cli.services.organisation.scope import chapter_filter, resolve, typed_today
+from score_cli.services.validate import calendar_date
 from score_cli.services.timefmt import zone
 from score_cli.store.models import Chapter, District, Volunteer, VolunteerRole
 
@@ -65,6 +66,24 @@ class Period:
         if not self.bounded:
             return "all time"
         return f"{self.start or '…'} to {self.end or '…'}"
+
+
+@dataclass(frozen=True)
+class TypedPeriod:
+    """--from/--to as typed. A date is checked at once; "today" is read when the scope is known
+    (`open_run`): the chapter's local date for one chapter, see `scope.typed_today`."""
+
+    start: str | None = None
+    end: str | None = None
+
+    def __post_init__(self):
+        for text, what in ((self.start, "--from"), (self.end, "--to")):
+            if text:
+                calendar_date(text, what=what)  # a date that is no date is refused before any reading
+
+    def on(self, today: date) -> Period:
+        return Period(calendar_date(self.start, what="--from", today=today) if self.start else None,
+                      calendar_date(self.end, what="--to", today=today) if self.end else None)
 
 
 def recent(period: Period | None, now: datetime) -> Period:
@@ -131,12 +150,14 @@ def load_chapters(session: Session) -> dict[str, ChapterInfo]:
     return {r[0]: ChapterInfo(*r) for r in rows}
 
 
-def open_run(session: Session, actor_email: str | None, scope: Scope | None, period: Period | None,
+def open_run(session: Session, actor_email: str | None, scope: Scope | None, period: Period | TypedPeriod | None,
              now: datetime, record: Record = Record.REQUESTS) -> Run:
     """Who acts, the scope they may see (checked by the rulebook), the chapters: the start of
     every report. `record`: what the report shows (requests and clients, or volunteers)."""
     actor = permissions.load_actor(session, actor_email)
     scope = resolve(session, actor, scope, record)
+    if isinstance(period, TypedPeriod):
+        period = period.on(typed_today(session, actor, scope, now))
     chapters = load_chapters(session)
     in_scope = chapters if scope.kind == MINE else {code: ch for code, ch in chapters.items() if _in(scope, ch)}
     return Run(session, actor, scope, period or Period(), now, chapters, in_scope)

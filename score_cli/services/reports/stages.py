@@ -1,4 +1,4 @@
-"""The "not yet" reports and `orphaned`: one row per open request, with what to do next.
+"""The "not yet" reports: one row per open request, with what to do next.
 
     not-assigned    new, pending_reassignment   (no deadline applies in the SOP)
     not-accepted    assigned                    accept due: assigned + 2 business days
@@ -6,8 +6,6 @@
                                                 returns it)
     not-contacted   accepted                    contact window: accepted + 14 calendar days
     not-counseled   contacted                   contact window: accepted + 14 calendar days
-    orphaned        any open status whose owner, or a case team member (pending or
-                    accepted), is inactive or resigned
 
 "Accepted" is the acceptance of the current owner's assignment (a request reassigned after an
 acceptance starts a new window); contact attempts are counted from it, as the sweep does. Days
@@ -17,6 +15,8 @@ in stage are business days, in the chapter's calendar, since the request entered
 `flags` lists every condition found. "Possible duplicate" is another open request of the same
 client (matched by any of their e-mails at intake); with `match_duplicates`, also a request
 that `score duplicates find` would withdraw in favour of another (the fuzzier matches).
+
+`orphaned` (services/reports/orphaned.py) shares this module's query and rows.
 
 One query per report: the rows with their client, owner, current assignment, latest
 assignment, contact attempts and a possible duplicate, all joined or correlated in SQL.
@@ -28,7 +28,7 @@ from collections import namedtuple
 from collections.abc import Iterator
 from datetime import date
 
-from sqlalchemy import Date, and_, case, func, literal, or_, select
+from sqlalchemy import Date, and_, case, func, literal, select
 from sqlalchemy.orm import aliased
 
 from score_cli import clock
@@ -51,11 +51,10 @@ from score_cli.services.reports.common import (
 from score_cli.services.organisation.scope import Scope
 from score_cli.services.timefmt import local, local_text
 from score_cli.store.db import Store
-from score_cli.store.hints import in_chunks
-from score_cli.store.models import Assignment, CaseTeamMember, Client, ContactAttempt, MentoringRequest, Volunteer
+from score_cli.store.models import Assignment, Client, ContactAttempt, MentoringRequest, Volunteer
 from score_cli.store.types import UTCDateTime
 from score_cli.domain.workflow import OWNED
-from score_cli.domain.vocabulary import NATIONAL_QUEUE, OPEN_STATUSES, PROGRESS, Outcome, Status, TeamRole, TeamState, VolunteerStatus
+from score_cli.domain.vocabulary import NATIONAL_QUEUE, OPEN_STATUSES, PROGRESS, Outcome, Status, VolunteerStatus
 
 STAGES = {
     "not-assigned": (Status.NEW, Status.PENDING_REASSIGNMENT),
@@ -88,10 +87,10 @@ def stage_rows(store: Store, actor_email: str | None, scope: Scope | None, stage
     with store.reading() as session:
         run = open_run(session, actor_email, scope, period, clock.now())
         R = MentoringRequest
-        query = _query(run, R.status.in_([str(s) for s in STAGES[stage]]), stage)
-        context = _Context(run, stage)
+        query = report_query(run, R.status.in_([str(s) for s in STAGES[stage]]), stage)
+        context = RowContext(run, stage)
         count = 0
-        for r in context.weighing_attempts(_fetch(session, query)):
+        for r in context.weighing_attempts(fetch(session, query)):
             if r.duplicate is None and r.id in matched:
                 r = r._replace(duplicate=matched[r.id][0], duplicate_status=matched[r.id][1])
             row = context.row(r)
@@ -114,7 +113,7 @@ def _matched_duplicates(store: Store, actor_email: str | None, scope: Scope | No
             for row in found.rows if row["action"] == "withdraw"}
 
 
-def _fetch(session, query) -> Iterator:
+def fetch(session, query) -> Iterator:
     """The query's rows as named tuples of plain values, streamed (no ORM rows: tens of thousands)."""
     names = [c.key for c in query.selected_columns]
     Row = namedtuple("Row", names)
@@ -135,28 +134,10 @@ def _fetch(session, query) -> Iterator:
 STREAM_BATCH = 2000
 
 
-def orphaned(store: Store, actor_email: str | None, scope: Scope | None, period: Period | None = None, *,
-             limit: int | None = None) -> list[dict]:
-    with store.reading() as session:
-        run = open_run(session, actor_email, scope, period, clock.now())
-        R = MentoringRequest
-        gone = select(Volunteer.id).where(Volunteer.status != VolunteerStatus.ACTIVE)
-        on_team = (select(CaseTeamMember.request_id)
-                   .where(CaseTeamMember.state.in_([TeamState.PENDING, TeamState.ACCEPTED]),
-                          CaseTeamMember.volunteer_id.in_(gone)))
-        query = _query(run, and_(R.status.in_(_OPEN), or_(R.owner_id.in_(gone), R.id.in_(on_team))), "orphaned")
-        if limit:
-            query = query.limit(limit)
-        found = list(_fetch(session, query))
-        team = _inactive_team(run, [r.id for r in found])
-        context = _Context(run, "orphaned")
-        return [context.orphan_row(r, team.get(r.id, [])) for r in found]
-
-
 # --- the query ---------------------------------------------------------------------------
 
 
-def _query(run: Run, condition, stage: str):
+def report_query(run: Run, condition, stage: str):
     """The rows with what each report needs; what a report does not use is left out (NULL)."""
     R = MentoringRequest
     contacts = stage in ("not-contacted", "not-counseled")
@@ -219,27 +200,10 @@ def _query(run: Run, condition, stage: str):
     return query
 
 
-def _inactive_team(run: Run, request_ids: list[int]) -> dict[int, list[str]]:
-    """For each request, its case team members (not the lead: the owner) who are not active."""
-    found: dict[int, list[str]] = {}
-    for chunk in in_chunks(request_ids):
-        rows = run.session.execute(
-            select(CaseTeamMember.request_id, Volunteer.email, Volunteer.status)
-            .join(Volunteer, Volunteer.id == CaseTeamMember.volunteer_id)
-            .where(CaseTeamMember.request_id.in_(chunk), Volunteer.status != VolunteerStatus.ACTIVE,
-                   CaseTeamMember.role == TeamRole.MEMBER,
-                   CaseTeamMember.state.in_([TeamState.PENDING, TeamState.ACCEPTED]))
-            .order_by(CaseTeamMember.request_id, CaseTeamMember.id)
-        ).all()
-        for request_id, email, status in rows:
-            found.setdefault(request_id, []).append(f"{email} ({status})")
-    return found
-
-
 # --- the rows ----------------------------------------------------------------------------
 
 
-class _Context:
+class RowContext:
     """What the rows of one report share: the chapters' coordinators, capacity, duplicates' state."""
 
     def __init__(self, run: Run, stage: str):
@@ -422,31 +386,3 @@ class _Context:
             return f"follow up: {attempts} of {rules.CONTACT_ATTEMPTS_EXPECTED} contact attempts so far"
         return (f"check in with {r.owner}: if they've met the client, they just need to record the session"
                 f" (score session add {mre} --date DATE --notes TEXT)")
-
-    def orphan_row(self, r, inactive_team: list[str]) -> dict:
-        row, ch = self.base(r)
-        since = local(r.status_changed_at, ch.timezone)
-        row.update({
-            "in_stage_since": since,
-            "business_days_in_stage": self.business_days(since, ch),
-            "inactive_team": inactive_team,
-            "possible_duplicate_of": label(r.duplicate) if r.duplicate else None,
-        })
-        owner_gone = bool(r.owner) and r.owner_status != VolunteerStatus.ACTIVE
-        mre = row["id"]
-        if owner_gone and r.duplicate and r.duplicate_status in OWNED:
-            action = (f"possible duplicate of {label(r.duplicate)}, already being served: withdraw this one"
-                      f" (score withdraw {mre} --reason duplicate)")
-        elif owner_gone and r.status == Status.IN_PROGRESS:
-            action = ("owner is no longer active and the client is in progress: reassign it (score reassign"
-                      f" {mre} EMAIL --reason TEXT); its sessions and notes stay with it for the new mentor")
-        elif owner_gone:
-            action = (f"owner {r.owner} is no longer active: put it back in the queue (score reassign {mre}"
-                      f" --to-queue --reason 'mentor no longer active') and assign another mentor (score assign"
-                      f" {mre} --suggest); as time has passed, let the client know a new mentor is found")
-        else:
-            action = (f"a case team member is no longer active: {r.owner} can refer the client to another"
-                      f" mentor (score refer {mre} EMAIL --reason TEXT)")
-        row["flags"] = (["owner_inactive"] if owner_gone else []) + (["team_member_inactive"] if inactive_team else [])
-        row["next_action"] = action
-        return row

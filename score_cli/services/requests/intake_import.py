@@ -31,64 +31,90 @@ class ImportResult:
     imported: int = 0
     already_present: int = 0
     rejected: list[dict] = field(default_factory=list)  # {"line", "reason"}
-    ids: list[int] = field(default_factory=list)
+    first_id: int | None = None
+    last_id: int | None = None
+
+    def added(self, ids: list[int]) -> None:
+        if ids:
+            self.first_id = self.first_id or ids[0]
+            self.last_id = ids[-1]
+        self.imported += len(ids)
 
     def as_dict(self) -> dict:
         return {"imported": self.imported, "already_present": self.already_present,
-                "rejected": self.rejected, "first_id": f"MRE-{self.ids[0]}" if self.ids else None,
-                "last_id": f"MRE-{self.ids[-1]}" if self.ids else None}
+                "rejected": self.rejected, "first_id": f"MRE-{self.first_id}" if self.first_id else None,
+                "last_id": f"MRE-{self.last_id}" if self.last_id else None}
+
+
+class _Undone(Exception):
+    """A row was rejected after earlier rows were written: the transaction rolls back."""
 
 
 def import_requests(store: Store, content: str | Iterable[str], *, skip_invalid: bool = False, dry_run: bool = False,
                     on_progress: Callable[[int, int | None], None] | None = None) -> ImportResult:
-    """All rows are checked first; then the valid ones are written in one transaction (each row
-    with its client, history and notifications), or none when a row is bad and not `skip_invalid`.
+    """Every row is checked, and the valid ones are written in one transaction (each row with its
+    client, history and notifications), or none when a row is bad and not `skip_invalid`.
 
-    `content` is the file's text or its lines: rows are parsed as the lines come, so only the
-    checked requests are held, not the file."""
+    `content` is the file's text or its lines. Rows are checked as the lines come and written
+    `intake_batch.BATCH` at a time in that transaction, so memory holds one batch, not the file;
+    a bad row found later rolls back what was written (the rest are still checked, to list every
+    problem)."""
     result = ImportResult()
-    with store.transaction() as session:
-        chapters = {c.code: c for c in session.execute(select(Chapter)).scalars()}
-        checked: list[intake.NewRequest] = []
-        for line, raw in _rows(content):
-            try:
-                checked.append(_parse(raw, chapters))
-            except ScoreError as exc:
-                result.rejected.append({"line": line, "reason": exc.message})
-        if not checked and not result.rejected:
-            raise Invalid("the import file has no rows")
-        if (result.rejected and not skip_invalid) or dry_run:
-            result.imported = 0 if result.rejected and not skip_invalid else len(checked)
-            return result
-        coordinators: dict = {}
-        batch: list[intake.NewRequest] = []
-
-        def write_batch() -> None:
-            ids, present = intake_batch.write_batch(session, batch, chapters, coordinators)
-            result.ids += ids
-            result.imported += len(ids)
-            result.already_present += present
-            batch.clear()
-            if on_progress:
-                on_progress(result.imported + result.already_present, len(checked))
-
-        for new in checked:
-            if not new.direct_to:
-                batch.append(new)
-                if len(batch) >= intake_batch.BATCH:
-                    write_batch()
-                continue
-            # A row naming a mentor goes through the mentor's own checks, in file order.
-            if batch:
-                write_batch()
-            if _already_imported(session, new):
-                result.already_present += 1
-                continue
-            result.ids.append(intake.submit(session, new, coordinators=coordinators))
-            result.imported += 1
-        if batch:
-            write_batch()
+    checked = 0
+    try:
+        with store.transaction() as session:
+            chapters = {c.code: c for c in session.execute(select(Chapter)).scalars()}
+            writer = _Writer(session, chapters, result, on_progress)
+            for line, raw in _rows(content):
+                try:
+                    new = _parse(raw, chapters)
+                except ScoreError as exc:
+                    result.rejected.append({"line": line, "reason": exc.message})
+                    continue
+                checked += 1
+                if not dry_run and (skip_invalid or not result.rejected):
+                    writer.add(new)
+            if not checked and not result.rejected:
+                raise Invalid("the import file has no rows")
+            if (result.rejected and not skip_invalid) or dry_run:
+                raise _Undone
+            writer.flush()
+    except _Undone:
+        result.imported = 0 if result.rejected and not skip_invalid else checked
+        result.already_present, result.first_id, result.last_id = 0, None, None
     return result
+
+
+class _Writer:
+    """Writes checked requests in file order: the plain ones a batch at a time, a row naming a
+    mentor on its own through the mentor's checks."""
+
+    def __init__(self, session, chapters: dict, result: ImportResult, on_progress):
+        self.session, self.chapters, self.result, self.on_progress = session, chapters, result, on_progress
+        self.coordinators: dict = {}
+        self.batch: list[intake.NewRequest] = []
+
+    def add(self, new: intake.NewRequest) -> None:
+        if not new.direct_to:
+            self.batch.append(new)
+            if len(self.batch) >= intake_batch.BATCH:
+                self.flush()
+            return
+        self.flush()
+        if _already_imported(self.session, new):
+            self.result.already_present += 1
+            return
+        self.result.added([intake.submit(self.session, new, coordinators=self.coordinators)])
+
+    def flush(self) -> None:
+        if not self.batch:
+            return
+        ids, present = intake_batch.write_batch(self.session, self.batch, self.chapters, self.coordinators)
+        self.result.added(ids)
+        self.result.already_present += present
+        self.batch.clear()
+        if self.on_progress:
+            self.on_progress(self.result.imported + self.result.already_present, None)
 
 
 def _rows(content: str | Iterable[str]) -> Iterator[tuple[int, dict]]:

@@ -15,21 +15,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta
 from itertools import islice
 
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import and_, case, func, select
 from sqlmodel import Session
 
 from score_cli import clock
 from score_cli.domain import calendar
 from score_cli.domain import deadlines as rules
-from score_cli.services import audit
 from score_cli.services.requests import records
-from score_cli.services.mail import outbox
 from score_cli.services.organisation import calendar_changes
 from score_cli.services.sweep import batch as sweep_batch
 from score_cli.services.sweep.batch import ACTOR
+from score_cli.services.sweep.due import Skip as _Skip, keyset_after as _after
+from score_cli.services.sweep.pauses import end_pause, ended_pauses, start_pause, starting_pauses
 from score_cli.domain.errors import Conflict
 from score_cli.services.timefmt import local_text
 from score_cli.store.db import Store
@@ -58,10 +58,6 @@ class SweepResult:
     @property
     def anything_happened(self) -> bool:
         return any(self.counts[k] for k in ACTIONS) or self.counts["failed"] > 0
-
-
-class _Skip(Exception):
-    """The item no longer needs this (someone changed it since it was found due)."""
 
 
 class _DryRun(Exception):
@@ -114,9 +110,9 @@ class _Sweep:
                          lambda session, ids: sweep_batch.remind(session, self.places, self.now, ids))
         self._each(None, self._window_over(self._due(_contact_windows)), _flag_contact_window,
                    "could not flag request")
-        self._each("pause_started", self._begun_locally(self._due(_starting_pauses)), _start_pause,
+        self._each("pause_started", self._begun_locally(self._due(starting_pauses)), start_pause,
                    "could not switch off direct requests of volunteer")
-        self._each("pause_ended", self._working_day_only(self._over_locally(self._due(_ended_pauses))), _end_pause,
+        self._each("pause_ended", self._working_day_only(self._over_locally(self._due(ended_pauses))), end_pause,
                    "could not end the pause of volunteer")
         self._direct_limits()
         return self.result
@@ -221,13 +217,6 @@ class _Sweep:
         self.result.items += [{"kind": "direct_limit_reached", "email": e} for e in emails]
 
 
-def _after(key_a, key_b, after: tuple | None):
-    """Keyset pagination on (key_a, key_b) > after."""
-    if after is None:
-        return True
-    return or_(key_a > after[0], and_(key_a == after[0], key_b > after[1]))
-
-
 # -- timeouts ---------------------------------------------------------------------------------
 
 
@@ -330,72 +319,3 @@ def _flag_contact_window(sweep: _Sweep, session: Session, row) -> dict:
     except Conflict:
         raise _Skip from None
     return {"kind": kind, "id": request.id, "email": mentor.email, "attempts": attempts}
-
-
-# -- pause start and expiry ------------------------------------------------------------------
-
-
-def _starting_pauses(now: datetime, after: tuple | None):
-    """Paused mentors who still accept direct requests (coarse by a day; checked locally)."""
-    return (select(Volunteer.pause_from, Volunteer.id, Volunteer.chapter_code)
-            .where(Volunteer.accept_direct_requests.is_(True), Volunteer.pause_from.is_not(None),
-                   Volunteer.pause_from <= now.date() + timedelta(days=1),
-                   or_(Volunteer.pause_until.is_(None), Volunteer.pause_until >= now.date() - timedelta(days=1)),
-                   _after(Volunteer.pause_from, Volunteer.id, after))
-            .order_by(Volunteer.pause_from, Volunteer.id))
-
-
-def _start_pause(sweep: _Sweep, session: Session, row) -> dict:
-    """On a pause's first day (chapter-local) direct requests are switched off, once per pause."""
-    volunteer = session.get(Volunteer, row.id)
-    today = sweep.today(volunteer.chapter_code)
-    if not (volunteer.accept_direct_requests and volunteer.pause_from and volunteer.pause_from <= today
-            and (volunteer.pause_until is None or today <= volunteer.pause_until)):
-        raise _Skip
-    since = datetime.combine(volunteer.pause_from - timedelta(days=1), time(0), timezone.utc)
-    if session.execute(select(AuditEvent.id).where(AuditEvent.volunteer_id == volunteer.id,
-                                                   AuditEvent.action == "pause_started",
-                                                   AuditEvent.at >= since).limit(1)).first():
-        raise _Skip  # switched off once for this pause; the mentor switched them on again
-    volunteer.accept_direct_requests = False
-    audit.record(session, actor=ACTOR, action="pause_started", volunteer_id=volunteer.id, at=sweep.now,
-                 detail={"pause_from": volunteer.pause_from, "pause_until": volunteer.pause_until,
-                         "accept_direct_requests": [True, False]})
-    return {"email": volunteer.email, "pause_from": volunteer.pause_from}
-
-
-def _ended_pauses(now: datetime, after: tuple | None):
-    # Coarse (volunteers are few, and few are paused): a chapter's local date is at most the
-    # UTC date + 1, so a pause that is over ended on the UTC date or before. Each row is then
-    # checked against its own chapter's date.
-    return (select(Volunteer.pause_until, Volunteer.id, Volunteer.chapter_code)
-            .where(Volunteer.pause_until.is_not(None), Volunteer.pause_until <= now.date(),
-                   _after(Volunteer.pause_until, Volunteer.id, after))
-            .order_by(Volunteer.pause_until, Volunteer.id))
-
-
-def _end_pause(sweep: _Sweep, session: Session, row) -> dict:
-    """The day after `pause_until` (chapter-local) the pause is cleared and the mentor told.
-
-    Direct requests stay off: the mentor switches them back on (SPEC §3).
-    """
-    volunteer = session.get(Volunteer, row.id)
-    if volunteer is None or volunteer.pause_until is None:
-        raise _Skip
-    if sweep.today(volunteer.chapter_code) <= volunteer.pause_until:
-        raise _Skip  # a new pause was set meanwhile
-    was_from, was_until = volunteer.pause_from, volunteer.pause_until
-    cleared = session.execute(
-        update(Volunteer).where(Volunteer.id == volunteer.id, Volunteer.pause_until == was_until,
-                                Volunteer.pause_from.is_not_distinct_from(was_from))
-        .values(pause_from=None, pause_until=None).execution_options(synchronize_session=False))
-    if cleared.rowcount != 1:
-        raise _Skip
-    audit.record(session, actor=ACTOR, action="pause_ended", volunteer_id=volunteer.id, at=sweep.now,
-                 detail={"pause_from": was_from, "pause_until": was_until})
-    if volunteer.status == VolunteerStatus.ACTIVE:
-        outbox.enqueue(session, event="pause_ended", recipient=volunteer.email,
-                       occurrence=f"{was_from or ''}..{was_until}",
-                       values={"mentor_name": volunteer.name, "mentor_email": volunteer.email,
-                               "pause_from": was_from or "-", "pause_until": was_until})
-    return {"email": volunteer.email, "pause_until": was_until}
