@@ -105,6 +105,7 @@ TASKS: dict[str, Task] = {
     "role.grant.cic": Task(frozenset({Role.ADMIN, Role.CHAPTER_MANAGER}),
                            "granting the CIC role needs the admin role or the chapter manager of that chapter"),
     "role.grant": Task(frozenset({Role.ADMIN}), "granting this role needs the admin role"),
+    "login.manage": Task(frozenset({Role.ADMIN}), "managing people's database logins needs the admin role"),
     "mentor.settings": Task(COORDINATORS | {Role.CHAPTER_MANAGER, Role.MEMBERSHIP_CHAIR},
                             "changing another mentor's settings needs the CIC, chapter manager or membership"
                             " chair role for the mentor's chapter"),

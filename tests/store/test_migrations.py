@@ -50,7 +50,7 @@ def test_a_store_from_the_first_migration_upgrades_and_keeps_its_data(tmp_path):
 
     ran = score("db", "upgrade", db=str(tmp_path / "old.db"))
     assert ran.exit_code == 0, ran.stderr
-    assert "from schema 0001 to 0008" in ran.stdout
+    assert "from schema 0001 to 0009" in ran.stdout
 
     new = Store(url)
     new.check_schema()
@@ -65,7 +65,7 @@ def test_a_store_from_the_first_migration_upgrades_and_keeps_its_data(tmp_path):
         assert session.execute(text("SELECT capacity_weekly FROM volunteer")).scalar_one() == 0  # DR-only
     new.close()
     again = score("db", "upgrade", db=str(tmp_path / "old.db"))
-    assert "already at schema 0008" in again.stdout
+    assert "already at schema 0009" in again.stdout
 
 
 def test_an_old_store_is_refused_until_upgraded(tmp_path):
