@@ -177,12 +177,22 @@ def test_the_logins_see_what_each_role_should(shared):
 
 
 def test_the_policies_name_the_rulebooks_readers(shared):
-    """The roles in the request policy are READERS' (generated from it, so they cannot drift)."""
+    """The roles in the policies are READERS' (generated from it, so they cannot drift)."""
     with shared.store.rows() as conn:
-        policy = conn.execute(text("SELECT qual FROM pg_policies WHERE tablename = 'mentoring_request'"
-                                   " AND policyname = 'score_read'")).scalar()
-    named = {role for role in Role if f"{role}," in policy or f"{role}}}" in policy}
-    assert named == set(READERS[Record.REQUESTS])
+        policies = dict(((table, name), qual) for table, name, qual in conn.execute(text(
+            "SELECT tablename, policyname, qual FROM pg_policies WHERE policyname = 'score_read'")))
+    for table, record in (("mentoring_request", Record.REQUESTS), ("outbox_message", Record.MESSAGES),
+                          ("audit_event", Record.VOLUNTEERS)):
+        qual = policies[(table, "score_read")]
+        listed = {role for role in Role if f"{{{role}," in qual or f",{role}," in qual or f",{role}}}" in qual
+                  or f"{{{role}}}" in qual}
+        assert listed >= set(READERS[record]), (table, qual)
+        assert "{" + ",".join(sorted(READERS[record])) + "}" in qual, (table, qual)
+
+
+def test_default_login_names_need_no_quotes():
+    assert logins.default_login("Alice.Smith@Example.org") == "alice_smith_example_org"
+    assert logins.default_login("9lives@cats.org") == "_9lives_cats_org"
 
 
 def test_a_mentors_update_of_another_mentors_request_changes_no_row(shared):
