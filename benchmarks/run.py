@@ -216,7 +216,8 @@ class Table:
             sections[PG_SECTION] = "\n".join(
                 ["", f"## {PG_SECTION}", "", f"Measured {datetime.now(timezone.utc):%Y-%m-%d %H:%M UTC} on {machine}:"
                  " the same commands as the store's owner (acting with --as) and as an RCIC's own login (row-level"
-                 " security on), over the RCIC's district; the national reports as the owner.", "", *head]
+                 " security on), over the RCIC's district; the national reports as the owner. Import floor in"
+                 f" this run: {floor.median:.3f} s.", "", *head]
                 + [f"| {' | '.join(row)} |" for row in self.pg_rows]) + "\n"
         RESULTS.write_text(main + "".join(sections.values()))
 
