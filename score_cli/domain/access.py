@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from score_cli.domain.errors import Refused
-from score_cli.domain.vocabulary import Role, ScopeKind
+from score_cli.domain.vocabulary import Role, ScopeKind, TeamState
 
 MINE = "mine"  # a listing of one's own requests (or one's own record)
 
@@ -188,6 +188,8 @@ RELATION_WORDS = {
     Relation.REFERRED: "the mentor it was referred to",
 }
 SEES_REQUEST = frozenset(Relation)  # `show`, `session list`: everyone with a relation
+# A case team member's latest answer to the referral, as a relation to the request.
+TEAM_RELATION = {TeamState.ACCEPTED: Relation.TEAM, TeamState.PENDING: Relation.REFERRED}
 
 
 def relation_rule(allowed: frozenset[Relation]) -> str:

@@ -16,15 +16,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from score_cli.domain.access import READERS, SEES_REQUEST, TASKS, Record, Relation
+from score_cli.domain.access import READERS, SEES_REQUEST, TASKS, TEAM_RELATION, Record
 from score_cli.domain.errors import Invalid
-from score_cli.domain.vocabulary import Role, ScopeKind, TeamState, VolunteerStatus
+from score_cli.domain.vocabulary import Role, ScopeKind, VolunteerStatus
 
 GROUP = "score_users"  # the group role every person's login belongs to
 
 # A case team member whose latest answer is one of these sees the request (as `access.relations`).
-_TEAM_SEES = {TeamState.ACCEPTED: Relation.TEAM, TeamState.PENDING: Relation.REFERRED}
-TEAM_STATES = tuple(sorted(state for state, relation in _TEAM_SEES.items() if relation in SEES_REQUEST))
+TEAM_STATES = tuple(sorted(state for state, relation in TEAM_RELATION.items() if relation in SEES_REQUEST))
 
 
 def _array(values) -> str:
