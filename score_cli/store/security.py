@@ -61,7 +61,9 @@ def _by_request(own_column: str | None) -> Rules:
 def table_rules() -> dict[str, Rules]:
     requests = (f"(chapter_code = ANY {_chapters(READERS[Record.REQUESTS])}"
                 f" OR id = ANY ((SELECT score_my_requests())::integer[]))")
-    client = "(id IN (SELECT client_id FROM mentoring_request) OR score_client_unused(id))"
+    # a client with no request yet is seen only by those who take requests in (a coordinator's intake)
+    client = (f"(id IN (SELECT client_id FROM mentoring_request) OR (score_client_unused(id)"
+              f" AND cardinality({_chapters(READERS[Record.REQUESTS])}) > 0))")
     messages = (f"(request_id IN (SELECT id FROM mentoring_request WHERE chapter_code = ANY"
                 f" {_chapters(READERS[Record.MESSAGES])})"
                 f" OR (request_id IS NULL AND score_holds({_array(READERS[Record.MESSAGES])}, '{ScopeKind.NATIONAL}', '')))")
@@ -175,7 +177,7 @@ FUNCTIONS = [
            WHERE t.volunteer_id = score_volunteer() AND t.state = ANY ({_array(TEAM_STATES)})
              AND t.id = (SELECT max(m.id) FROM case_team_member m
                           WHERE m.request_id = t.request_id AND m.volunteer_id = t.volunteer_id)) mine $$""",
-    # a client with no request yet (just taken in): visible to the login writing it
+    # a client with no request yet (just taken in)
     f"""CREATE OR REPLACE FUNCTION score_client_unused(client integer) RETURNS boolean LANGUAGE sql {_DEFINER} AS $$
         SELECT NOT EXISTS (SELECT 1 FROM mentoring_request WHERE client_id = $1) $$""",
     # a volunteer's login follows their status: only active volunteers may connect

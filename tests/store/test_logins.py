@@ -302,3 +302,16 @@ def test_logins_are_for_postgresql_only(sqlite_template, tmp_path):
     shutil.copy2(sqlite_template, path)
     ran = score("db", "login", "list", db=str(path), actor=ADMIN)
     assert ran.exit_code == 2 and "PostgreSQL" in ran.stderr and len(ran.stderr.strip().splitlines()) == 1
+
+
+def test_a_client_with_no_request_is_seen_only_by_those_who_take_requests_in(shared):
+    with shared.store.engine.begin() as conn:
+        orphan = conn.execute(text("INSERT INTO client (name, created_at) VALUES ('Otto Orphan', now())"
+                                   " RETURNING id")).scalar()
+    try:
+        seen = {person: orphan in shared.rows(person, "SELECT id FROM client") for person in PEOPLE}
+        assert {person for person, yes in seen.items() if yes} == {
+            "admin", "rcic of the district", "rcic of the region", "cic", "chapter manager"}
+    finally:
+        with shared.store.engine.begin() as conn:
+            conn.execute(text("DELETE FROM client WHERE id = :id"), {"id": orphan})
