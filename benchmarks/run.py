@@ -16,6 +16,7 @@ import argparse
 import csv
 import os
 import platform
+import re
 import shutil
 import sqlite3
 import statistics
@@ -186,24 +187,42 @@ def import_file(rows: int) -> str:
 class Table:
     def __init__(self):
         self.rows: list[tuple[str, str, str, str, str, str]] = []
+        self.pg_rows: list[tuple[str, str, str, str, str, str]] = []
+        self.section = self.rows  # where `add` puts its rows
 
     def add(self, what: str, store: str, timing: Timing | None, target: str, holds: bool, extra: str = ""):
         wall = f"{timing.median:.2f} s" if timing else "-"
         peak = f"{timing.peak_mb:.0f} MB" if timing else "-"
-        self.rows.append((what, store, wall + (f" ({extra})" if extra else ""), peak, target,
-                          "yes" if holds else "NO"))
+        self.section.append((what, store, wall + (f" ({extra})" if extra else ""), peak, target,
+                             "yes" if holds else "NO"))
         print(f"{what:<48} {store:<10} {wall:>9} {peak:>8}  {target:<34} {'ok' if holds else 'MISSED'} {extra}",
               flush=True)
 
     def write(self, machine: str, floor: Timing, typer_floor: Timing):
-        lines = ["# Benchmark results", "", f"Measured {datetime.now(timezone.utc):%Y-%m-%d %H:%M UTC} on {machine}.",
-                 f"Import floor (`python -c \"import typer, rich, sqlmodel\"`): {floor.median:.3f} s;"
-                 f" `python -c \"import typer\"`: {typer_floor.median:.3f} s.", "",
-                 "| what | store | median wall | peak memory | target | holds |", "|---|---|---|---|---|---|"]
-        lines += [f"| {' | '.join(row)} |" for row in self.rows]
+        """The SQLite table, then the PostgreSQL and duplicate-quality sections: a section not
+        measured in this run is kept as it was."""
+        head = ["| what | store | median wall | peak memory | target | holds |", "|---|---|---|---|---|---|"]
         old = RESULTS.read_text() if RESULTS.exists() else ""
-        quality = old[old.index("\n## Duplicate finder quality"):] if "\n## Duplicate finder quality" in old else ""
-        RESULTS.write_text("\n".join(lines) + "\n" + quality)  # the quality section is kept until remeasured
+        parts = re.split(r"(?=\n## )", old)
+        sections = {part.split("\n")[1][3:]: part for part in parts[1:]}
+        main = parts[0]
+        if self.rows or not old:
+            lines = ["# Benchmark results", "",
+                     f"Measured {datetime.now(timezone.utc):%Y-%m-%d %H:%M UTC} on {machine}.",
+                     f"Import floor (`python -c \"import typer, rich, sqlmodel\"`): {floor.median:.3f} s;"
+                     f" `python -c \"import typer\"`: {typer_floor.median:.3f} s.", "", *head]
+            main = "\n".join(lines + [f"| {' | '.join(row)} |" for row in self.rows]) + "\n"
+        if self.pg_rows:
+            sections[PG_SECTION] = "\n".join(
+                ["", f"## {PG_SECTION}", "", f"Measured {datetime.now(timezone.utc):%Y-%m-%d %H:%M UTC} on {machine}:"
+                 " the same commands as the store's owner (acting with --as) and as an RCIC's own login (row-level"
+                 " security on), over the RCIC's district; the national reports as the owner. Import floor in"
+                 f" this run: {floor.median:.3f} s.", "", *head]
+                + [f"| {' | '.join(row)} |" for row in self.pg_rows]) + "\n"
+        RESULTS.write_text(main + "".join(sections.values()))
+
+
+PG_SECTION = "PostgreSQL"
 
 
 def machine() -> str:
@@ -219,7 +238,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="smaller stores (10k and 100k requests)")
     parser.add_argument("--only", default="", help="comma-separated: help,queue,show,sweep,reports,duplicates,quality,"
-                                                   "withdraw,import,demo")
+                                                   "withdraw,import,demo,postgres")
+    parser.add_argument("--pg", default=os.environ.get("SCORE_BENCH_PG"),
+                        help="postgres: an admin URL on a PostgreSQL server whose logins may connect without a"
+                             " password (default: a throwaway server started here)")
+    parser.add_argument("--pg-requests", type=int, default=0,
+                        help="postgres: how many requests to load (default: the large store's)")
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     only = set(filter(None, args.only.split(",")))
@@ -316,6 +340,10 @@ def main() -> None:
                   t1.median <= 15)
         table.add("score duplicates find", f"{2 * small_n // 1000}k", t2, "<= 2.5 x the smaller",
                   t2.median <= 2.5 * t1.median, f"{t2.median / t1.median:.2f} x")
+    if wanted("postgres"):
+        from postgres import postgres  # benchmarks/postgres.py
+
+        postgres(table, args.pg, args.pg_requests or large_n, r, floor)
     table.write(machine(), floor, typer_floor)
     if wanted("quality"):  # precision and recall against the demo's planted duplicates
         subprocess.run([PY, str(ROOT / "benchmarks" / "duplicates_quality.py"), "--requests",

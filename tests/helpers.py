@@ -82,3 +82,28 @@ def leaf_commands() -> list[tuple[list[str], object]]:
 
     walk(typer.main.get_command(app), [])
     return found
+
+
+def postgres_database(request, name: str):
+    """A database `name` copied from the session's `score_template` on the suite's PostgreSQL
+    server: (its URL, a function dropping it). Skips (or fails, with SCORE_REQUIRE_POSTGRES)
+    without a server."""
+    import os
+
+    import pytest
+    from sqlalchemy import text
+
+    server, why_not = request.getfixturevalue("postgres_admin_url")
+    if server is None:
+        if os.environ.get("SCORE_REQUIRE_POSTGRES"):
+            pytest.fail(f"PostgreSQL is required here (SCORE_REQUIRE_POSTGRES) but {why_not}")
+        pytest.skip(f"PostgreSQL half skipped: {why_not}")
+    admin_url, admin = server
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE score_template'))
+
+    def drop():
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+    return admin_url.rsplit("/", 1)[0] + "/" + name, drop

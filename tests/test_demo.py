@@ -23,6 +23,7 @@ from score_cli.services.admin.setup import init_store
 from score_cli.store.db import Store
 from score_cli.store.types import UTCDateTime
 from score_cli.domain.vocabulary import Status
+from tests.helpers import postgres_database
 
 NOW = datetime(2026, 11, 23, 14, 0, tzinfo=timezone.utc)
 SMALL = dict(requests=600, volunteers=300, now=NOW)
@@ -47,7 +48,7 @@ def demo(request, tmp_path_factory):
     if request.param == "sqlite":
         url, init = "sqlite:///" + str(tmp_path_factory.mktemp("demo") / "demo.db"), True
     else:
-        url, dropper = _postgres_database(request)
+        url, dropper = postgres_database(request, f"score_demo_{os.getpid()}")
         init = False  # the template database has the schema and the chapters
     progress: list[int] = []
     # Small batches here, the default ones in the same-seed test: the data must not depend on them.
@@ -65,24 +66,6 @@ def demo(request, tmp_path_factory):
         store.close()
         if dropper:
             dropper()
-
-
-def _postgres_database(request):
-    server, why_not = request.getfixturevalue("postgres_admin_url")
-    if server is None:
-        if os.environ.get("SCORE_REQUIRE_POSTGRES"):
-            pytest.fail(f"PostgreSQL is required here (SCORE_REQUIRE_POSTGRES) but {why_not}")
-        pytest.skip(f"PostgreSQL half skipped: {why_not}")
-    admin_url, admin = server
-    name = f"score_demo_{os.getpid()}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE score_template'))
-
-    def drop():
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-    return admin_url.rsplit("/", 1)[0] + "/" + name, drop
 
 
 def scalar(conn, sql: str, **params):

@@ -115,7 +115,7 @@ def _guard_actors(command, path: str, root) -> None:
 
     @functools.wraps(callback)
     def checked(*args, **kwargs):
-        if not (root.params.get("actor") or "").strip():
+        if not (root.params.get("actor") or "").strip() and not _acting_login(root):
             from score_cli.domain.commands import WHO_IS_ACTING
 
             typer.echo(f"score: {WHO_IS_ACTING}", err=True)
@@ -123,6 +123,20 @@ def _guard_actors(command, path: str, root) -> None:
         return callback(*args, **kwargs)
 
     command.callback = checked
+
+
+def _acting_login(root) -> bool:
+    """On a shared PostgreSQL store a person's own login says who acts, without --as."""
+    if not (root.params.get("db") or "").startswith(("postgresql", "postgres:")):
+        return False
+    from score_cli.store.security import connected_login
+
+    state = root.find_root().obj
+    with state.store().rows() as conn:
+        login = connected_login(conn)
+    if login is not None:
+        state.actor = login.email
+    return login is not None
 
 
 app = typer.Typer(

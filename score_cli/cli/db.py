@@ -85,3 +85,43 @@ def check(ctx: typer.Context, fmt: FormatOption = None,
         render_rows(problems, fmt, ["check", "count", "example"], title="Problems found")
     if problems:
         raise typer.Exit(1)
+
+
+login_app = typer.Typer(no_args_is_help=True)
+app.add_typer(login_app, name="login", help="A PostgreSQL login per person on a shared store.")
+
+
+@login_app.command("add")
+def login_add(
+    ctx: typer.Context,
+    email: Annotated[str, typer.Argument(help="The volunteer's e-mail.")],
+    role: Annotated[str | None, typer.Option("--role", help="The login's name (default: from the e-mail).")] = None,
+) -> None:
+    """Create a PostgreSQL login for a volunteer.
+
+    Admin only, connected as the store's owner. The person sets the password with \\password in
+    psql: score never stores or prints one."""
+    from score_cli.services.admin import logins
+
+    done = logins.add(ctx.obj.store(), ctx.obj.actor, email, role)
+    typer.echo(f"login {done['login']} created for {done['email']}: they set its password with"
+               f" `\\password` in psql, then connect as {done['login']}")
+
+
+@login_app.command("list")
+def login_list(ctx: typer.Context, fmt: FormatOption = None,
+               wide: WideOption = False, columns: ColumnsOption = None) -> None:
+    """The people's logins and whether each may connect."""
+    from score_cli.services.admin import logins
+
+    rows = logins.listing(ctx.obj.store(), ctx.obj.actor)
+    render_rows(rows, choose_format(ctx, fmt), ["email", "name", "login", "status", "may_connect"], title="Logins")
+
+
+@login_app.command("remove")
+def login_remove(ctx: typer.Context, email: Annotated[str, typer.Argument(help="The volunteer's e-mail.")]) -> None:
+    """Drop a volunteer's PostgreSQL login."""
+    from score_cli.services.admin import logins
+
+    done = logins.remove(ctx.obj.store(), ctx.obj.actor, email)
+    typer.echo(f"login {done['login']} of {done['email']} removed")

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from score_cli.domain.errors import Refused
-from score_cli.domain.vocabulary import Role, ScopeKind
+from score_cli.domain.vocabulary import Role, ScopeKind, TeamState
 
 MINE = "mine"  # a listing of one's own requests (or one's own record)
 
@@ -109,6 +109,7 @@ TASKS: dict[str, Task] = {
                            "granting or revoking the CIC role needs the admin role or the chapter manager"
                            " of that chapter"),
     "role.grant": Task(frozenset({Role.ADMIN}), "granting or revoking this role needs the admin role"),
+    "login.manage": Task(frozenset({Role.ADMIN}), "managing people's database logins needs the admin role"),
     "mentor.settings": Task(COORDINATORS | {Role.CHAPTER_MANAGER, Role.MEMBERSHIP_CHAIR},
                             "changing another mentor's settings needs the CIC, chapter manager or membership"
                             " chair role for the mentor's chapter"),
@@ -209,6 +210,8 @@ RELATION_WORDS = {
     Relation.REFERRED: "the mentor it was referred to",
 }
 SEES_REQUEST = frozenset(Relation)  # `show`, `session list`: everyone with a relation
+# A case team member's latest answer to the referral, as a relation to the request.
+TEAM_RELATION = {TeamState.ACCEPTED: Relation.TEAM, TeamState.PENDING: Relation.REFERRED}
 
 
 def relation_rule(allowed: frozenset[Relation]) -> str:

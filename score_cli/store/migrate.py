@@ -42,4 +42,8 @@ def upgrade(store: Store, revision: str = "head") -> tuple[str | None, str | Non
                       f" (this one knows schemas up to {head_revision()})")
     with translate_errors(), store.engine.begin() as conn:
         command.upgrade(_config(conn), revision)
+        if revision == "head":  # the policies follow this version's access rules, even with no new migration
+            from score_cli.store import security
+
+            security.install(conn)
     return before, current_revision(store)

@@ -242,6 +242,15 @@ class ChapterTransfer(SQLModel, table=True):
     at: datetime = Field(sa_column=utc_column(nullable=False))
 
 
+class Login(SQLModel, table=True):
+    """A person's own PostgreSQL login role, and the volunteer it is (PostgreSQL stores only)."""
+
+    __tablename__ = "score_login"
+    login: str = Field(primary_key=True, max_length=64)  # the role's name
+    volunteer_id: int = Field(foreign_key="volunteer.id", unique=True)
+    created_at: datetime = Field(sa_column=utc_column(nullable=False))
+
+
 # --- History and notifications -----------------------------------------------------
 
 
@@ -267,6 +276,8 @@ class AuditEvent(SQLModel, table=True):
     # the operating-system account and machine that ran the command (`--as` is only a name)
     os_user: Optional[str] = Field(default=None, max_length=255)
     host: Optional[str] = Field(default=None, max_length=255)
+    # the PostgreSQL login that wrote it, set by the database itself (store/security.py)
+    login: Optional[str] = Field(default=None, max_length=64)
 
 
 class OutboxMessage(SQLModel, table=True):
@@ -286,3 +297,4 @@ class OutboxMessage(SQLModel, table=True):
     last_error: Optional[str] = None
     next_attempt_at: Optional[datetime] = Field(default=None, sa_column=utc_column())
     sent_at: Optional[datetime] = Field(default=None, sa_column=utc_column())
+    login: Optional[str] = Field(default=None, max_length=64)  # the PostgreSQL login that queued it

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import text
 
 from score_cli.services.admin.invariants import INVARIANTS
+from score_cli.store import security
 from score_cli.store.db import Store
 
 
@@ -20,6 +21,10 @@ def check_store(store: Store) -> list[dict]:
             if broken:
                 problems.append({"check": "foreign keys point at missing rows", "count": len(broken),
                                  "example": f"{broken[0][0]} row {broken[0][1]}"})
+        absent = security.missing(conn)  # PostgreSQL: the logins' limits are in force
+        if absent:
+            problems.append({"check": "row-level security missing (run `score db upgrade` as the owner)",
+                             "count": len(absent), "example": absent[0]})
         for name, query in INVARIANTS.items():
             ids = conn.execute(text(f"SELECT COUNT(*), MIN(id) FROM ({query}) AS broken")).one()
             if ids[0]:

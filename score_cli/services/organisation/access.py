@@ -9,7 +9,7 @@ from __future__ import annotations
 from score_cli.domain import access as policy
 from score_cli.domain.access import Actor, Record, Relation, Scope
 from score_cli.domain.errors import NotFound, Refused
-from score_cli.domain.vocabulary import ScopeKind, TeamState, request_label
+from score_cli.domain.vocabulary import ScopeKind, request_label
 from score_cli.domain.workflow import Action, require_actor
 from score_cli.services.organisation import permissions
 from score_cli.store.sql import AT, FLAG, query
@@ -20,7 +20,7 @@ _REQUEST = query(
     first_assigned_at=AT, first_accepted_at=AT, first_contacted_at=AT, first_session_at=AT)
 _TEAM_STATE = query("SELECT state FROM case_team_member WHERE request_id = :request AND volunteer_id = :volunteer"
                     " ORDER BY id DESC LIMIT 1")
-_TEAM_RELATION = {TeamState.ACCEPTED: Relation.TEAM, TeamState.PENDING: Relation.REFERRED}
+_TEAM_RELATION = policy.TEAM_RELATION
 
 
 def read_request(session, request_id: int):

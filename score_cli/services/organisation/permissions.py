@@ -8,7 +8,7 @@ from __future__ import annotations
 from score_cli.domain.access import Actor, Grant, Place, may, require  # noqa: F401 (the services' one door)
 from score_cli.domain.commands import WHO_IS_ACTING
 from score_cli.domain.errors import Invalid, NotFound, Refused
-from score_cli.domain.vocabulary import VolunteerStatus
+from score_cli.domain.vocabulary import Role, VolunteerStatus
 from score_cli.services.organisation.chapters import find_chapter
 from score_cli.store.sql import query
 
@@ -29,10 +29,19 @@ def place_of(session, chapter_code: str) -> Place:
 
 
 def load_actor(session, email: str | None) -> Actor:
-    """The volunteer named by --as / SCORE_USER, who must be active."""
+    """The volunteer named by --as / SCORE_USER, who must be active. Connected to a shared
+    PostgreSQL store with a person's own login, the actor is that person: only an admin's login
+    may name another (the audit trail then records "admin@... as ...")."""
+    from score_cli.store.security import connected_login
+
+    login = connected_login(session)
+    if login is not None and (not email or not email.strip()):
+        email = login.email
     if not email or not email.strip():
         raise Invalid(WHO_IS_ACTING)
     address = email.strip().lower()
+    if login is not None and address != login.email:
+        _require_may_act_for_another(session, login, address)
     volunteer = session.execute(_VOLUNTEER, {"email": address}).first()
     if volunteer is None:
         raise NotFound(f"no volunteer with e-mail {address} (the --as user)")
@@ -40,3 +49,10 @@ def load_actor(session, email: str | None) -> Actor:
         raise Refused(f"{address} is {volunteer.status}: only active volunteers may act")
     grants = tuple(Grant(*r) for r in session.execute(_GRANTS, {"id": volunteer.id}))
     return Actor(volunteer.id, volunteer.email, volunteer.name, volunteer.chapter_code, grants)
+
+
+def _require_may_act_for_another(session, login, address: str) -> None:
+    admin = session.execute(_GRANTS, {"id": login.volunteer_id}).all()
+    if not any(grant.role == Role.ADMIN for grant in admin):
+        raise Refused(f"connected as {login.login} ({login.email}), you act as yourself: --as may name"
+                      f" {address} only on an admin's login")

@@ -15,6 +15,7 @@ from score_cli.domain.capacity import parse_capacity, weekly_rate
 from score_cli.domain.errors import Invalid, NotFound, Refused
 from score_cli.domain.vocabulary import Classification, Role, ScopeKind, VolunteerStatus
 from score_cli.services import audit, validate
+from score_cli.services.admin import logins
 from score_cli.services.organisation import permissions
 from score_cli.domain import directory
 from score_cli.services.organisation.chapters import get_chapter
@@ -164,6 +165,8 @@ def ensure_admin(store: Store, email: str, name: str | None = None) -> str:
             audit.record(session, actor="system", action="volunteer.set_status", volunteer_id=volunteer.id,
                          from_status=before, to_status=VolunteerStatus.ACTIVE,
                          reason="reactivated by db init --admin")
+            session.flush()
+            logins.follow_status(session, volunteer.id)
     return address
 
 
@@ -185,6 +188,8 @@ def set_status(store: Store, actor_email: str | None, email: str, status: str,
             before, volunteer.status = volunteer.status, status
             audit.record(session, actor=actor.email, action="volunteer.set_status",
                          volunteer_id=volunteer.id, from_status=before, to_status=status, reason=reason)
+            session.flush()
+            logins.follow_status(session, volunteer.id)  # same transaction: an ex-volunteer cannot connect
     return {**describe(store, email), "changed": changed}
 
 

@@ -110,6 +110,8 @@ def send_back(session: Session, request: MentoringRequest, actor: Actor, *, acti
     mentor = session.get(Volunteer, request.owner_id)
     check(action, request.status, label(request.id))
     queue = queue_of(chapter)
+    # read before the change: on a shared store a mentor's login stops seeing the client with it
+    client_name = records.client_name(session, request)
     _close_open_assignment(session, request.id, outcome, now, reason)
     remove_lead(session, request.id, now)
     session.add(Note(request_id=request.id, author_id=actor.id, kind=note_kind, text=reason, created_at=now))
@@ -117,7 +119,7 @@ def send_back(session: Session, request: MentoringRequest, actor: Actor, *, acti
                     reason=reason, at=now, detail={"mentor": mentor.email, "queue": queue},
                     owner_id=None, queue=queue)
     values = {"request": label(request.id), "chapter": queue, "mentor_name": mentor.name,
-              "client_name": records.client_name(session, request), "reason": reason}
+              "client_name": client_name, "reason": reason}
     for cic in outbox.queue_watchers(session, chapter):
         if cic == actor.email:
             continue  # a CIC returning a paused mentor's requests needs no e-mail about it
