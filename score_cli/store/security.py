@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from score_cli.domain.access import READERS, SEES_REQUEST, TASKS, TEAM_RELATION, Record
+from score_cli.domain.access import NATIONAL_QUEUE_READERS, READERS, SEES_REQUEST, TASKS, TEAM_RELATION, Record
 from score_cli.domain.errors import Invalid
 from score_cli.domain.vocabulary import Role, ScopeKind, VolunteerStatus
 
@@ -60,6 +60,7 @@ def _by_request(own_column: str | None) -> Rules:
 
 def table_rules() -> dict[str, Rules]:
     requests = (f"(chapter_code = ANY {_chapters(READERS[Record.REQUESTS])}"
+                f" OR chapter_code = ANY ((SELECT score_national_queue_chapters())::text[])"
                 f" OR id = ANY ((SELECT score_my_requests())::integer[]))")
     # a client with no request yet is seen only by those who take requests in (a coordinator's intake)
     client = (f"(id IN (SELECT client_id FROM mentoring_request) OR (score_client_unused(id)"
@@ -168,6 +169,14 @@ FUNCTIONS = [
                                OR (g.scope_kind = '{_R}' AND p.region <> '' AND g.scope_code = p.region)
                                OR (g.scope_kind = '{_D}' AND p.district <> '' AND g.scope_code = p.district)
                                OR (g.scope_kind = '{_C}' AND p.chapter <> '' AND g.scope_code = p.chapter))) $$""",
+    # the chapters that are not live in the district of a chapter they are CIC of: their requests
+    # come in through the National Intake Queue (`access.reads_national_queue`)
+    f"""CREATE OR REPLACE FUNCTION score_national_queue_chapters() RETURNS text[] LANGUAGE sql {_DEFINER} AS $$
+        SELECT coalesce(array_agg(c.code), '{{}}'::text[]) FROM chapter c
+         WHERE NOT c.live AND c.district_code IN (
+               SELECT own.district_code FROM volunteer_role g JOIN chapter own ON own.code = g.scope_code
+                WHERE g.volunteer_id = score_volunteer() AND g.role = ANY ({_array(NATIONAL_QUEUE_READERS)})
+                  AND g.scope_kind = '{_C}') $$""",
     # the requests they own or are on the case team of (their latest answer to the referral counts)
     f"""CREATE OR REPLACE FUNCTION score_my_requests() RETURNS integer[] LANGUAGE sql {_DEFINER} AS $$
         SELECT coalesce(array_agg(id), '{{}}'::integer[]) FROM (
@@ -211,7 +220,8 @@ FUNCTIONS = [
     "DROP TRIGGER IF EXISTS score_audit_login ON audit_event",
     "CREATE TRIGGER score_audit_login BEFORE INSERT ON audit_event FOR EACH ROW EXECUTE FUNCTION score_audit_login()",
 ]
-FUNCTION_NAMES = ("score_volunteer", "score_chapters", "score_holds", "score_my_requests", "score_client_unused",
+FUNCTION_NAMES = ("score_volunteer", "score_chapters", "score_holds", "score_national_queue_chapters",
+                  "score_my_requests", "score_client_unused",
                   "score_login_follow", "score_audit_login", "score_stamp_login")
 
 

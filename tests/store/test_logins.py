@@ -65,9 +65,13 @@ def _prepare(world, store: Store) -> dict:
         region = session.get(District, district).region_code
         sibling = session.execute(text("SELECT code FROM chapter WHERE district_code = :d AND code <> 'BOS01'"
                                        " ORDER BY code LIMIT 1"), {"d": district}).scalar()
+        quiet = session.execute(text("SELECT code FROM chapter WHERE district_code = :d AND code NOT IN ('BOS01', :s)"
+                                     " ORDER BY code LIMIT 1"), {"d": district, "s": sibling}).scalar()
         cousin = session.execute(text("SELECT c.code FROM chapter c JOIN district d ON d.code = c.district_code"
                                       " WHERE d.region_code = :r AND d.code <> :d ORDER BY c.code LIMIT 1"),
                                  {"r": region, "d": district}).scalar()
+    with store.transaction() as session:  # its requests come in through the National Intake Queue
+        session.execute(text("UPDATE chapter SET live = false WHERE code = :c"), {"c": quiet})
     grant = permissions.Grant
 
     def add(email, name, classification=None, roles=()):
@@ -82,6 +86,7 @@ def _prepare(world, store: Store) -> dict:
 
     requests = {"new here": world.submit(email="new@example.com"),
                 "in the district": world.submit(chapter=sibling, email="sibling@example.com"),
+                "national queue": world.submit(chapter=quiet, email="quiet@example.com"),
                 "in the region": world.submit(chapter=cousin, email="cousin@example.com"),
                 "far": world.assigned(mentor=FAR, chapter="AUS01", by=ADMIN, email="far@example.com")}
     mentoring.accept(store, FAR, requests["far"])
@@ -165,8 +170,11 @@ def test_the_logins_see_what_each_role_should(shared):
     everything = set(r.values())
     seen = {person: shared.rows(person, "SELECT id FROM mentoring_request") & everything for person in PEOPLE}
     assert seen["admin"] == everything
-    assert seen["cic"] == seen["chapter manager"] == {r["new here"], r["worked"], r["assigned"]}
-    assert seen["rcic of the district"] == {r["new here"], r["worked"], r["assigned"], r["in the district"]}
+    # a CIC also sees the National Intake Queue of their district's chapters that are not live
+    assert seen["cic"] == {r["new here"], r["worked"], r["assigned"], r["national queue"]}
+    assert seen["chapter manager"] == {r["new here"], r["worked"], r["assigned"]}
+    assert seen["rcic of the district"] == {r["new here"], r["worked"], r["assigned"], r["in the district"],
+                                            r["national queue"]}
     assert seen["rcic of the region"] == everything - {r["far"]}
     assert seen["membership chair"] == set() and seen["declined referral"] == set()
     assert seen["mentor owner"] == {r["worked"], r["assigned"]}
