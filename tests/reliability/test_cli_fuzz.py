@@ -19,8 +19,8 @@ OBEYED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")  
 
 
 def fuzz_seed() -> int | None:
-    """SCORE_FUZZ_SEED=N replays a run, =random starts a new one (and prints its seed); unset,
-    the run is the same every time."""
+    """SCORE_FUZZ_SEED=N replays a run, =random starts a new one (its seed is printed with a
+    failure and in the end-of-run summary); unset, the run is the same every time."""
     wanted = os.environ.get("SCORE_FUZZ_SEED", "")
     if wanted == "random":
         chosen = random.SystemRandom().randrange(2**32)
@@ -130,7 +130,8 @@ def invocations(draw, tmp_file):
     return argv, actor
 
 
-def test_no_command_ever_shows_a_traceback_or_changes_the_store_when_it_fails(world, tmp_path_factory, monkeypatch):
+def test_no_command_ever_shows_a_traceback_or_changes_the_store_when_it_fails(world, tmp_path_factory, monkeypatch,
+                                                                              backend, summary_line):
     folder = tmp_path_factory.mktemp("fuzzfiles")
     monkeypatch.chdir(tmp_path_factory.mktemp("fuzzcwd"))  # backups and other outputs land here
     made = {}
@@ -151,6 +152,8 @@ def test_no_command_ever_shows_a_traceback_or_changes_the_store_when_it_fails(wo
         return [a if len(a) < 60 else a[:40] + f"...({len(a)} chars)" for a in argv]
 
     chosen = fuzz_seed()
+    if chosen is not None:
+        summary_line(f"CLI fuzz seed ({backend}): {chosen} (replay with SCORE_FUZZ_SEED={chosen})")
     snapshots = Snapshots(url)  # every command keeps the schema: reflect it once
 
     @settings(max_examples=EXAMPLES, deadline=None, derandomize=chosen is None,
