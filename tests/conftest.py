@@ -164,10 +164,17 @@ def store(store_url):
 
 @pytest.fixture
 def world(store, store_url):
-    """The small organisation of tests/world.py, in a fresh store (copied from its template)."""
-    from tests.world import World
+    """The small organisation of tests/world.py, in a fresh store: copied from its template, or
+    built here when the test asked for `world` only once running (`request.getfixturevalue`),
+    after its store was copied from the plain template."""
+    from sqlalchemy import select
 
-    return World(store, store_url)
+    from score_cli.store.models import Volunteer
+    from tests.world import ADMIN, World, build
+
+    with store.reading() as session:
+        built = session.execute(select(Volunteer.id).where(Volunteer.email == ADMIN)).first() is not None
+    return World(store, store_url) if built else build(store, store_url)
 
 
 @pytest.fixture
