@@ -4,6 +4,11 @@ Tests that take `store_url`, `store` or `world` run twice: on an SQLite file and
 PostgreSQL database (a throwaway server started for the session, see tests/pg_server.py).
 Without PostgreSQL server binaries the PostgreSQL half is skipped and the summary says so
 loudly; with SCORE_REQUIRE_POSTGRES=1 (as in CI) it fails instead.
+
+The suite runs on every core (pytest-xdist): each worker process has its own session, so its
+own templates and its own PostgreSQL server. Stores are copied from templates built once per
+session: the migrated store with the chapters, and the same with tests/world.py's people.
+What the summary reports travels from the workers in each test's report (`user_properties`).
 """
 
 from __future__ import annotations
@@ -16,9 +21,12 @@ import pytest
 
 from score_cli.services.admin.setup import init_store
 from score_cli.store.db import Store
+from tests.reliability import counters
 
-_PG_SKIPPED: list[str] = []
+PG_SKIPPED = "PostgreSQL half skipped"
 _counter = itertools.count()
+# What the end-of-run summary says, gathered from the test reports (of every worker).
+_summary: dict = {"fuzz examples": 0, "state-machine steps": 0, "lines": [], "pg skipped": []}
 
 
 @pytest.fixture(autouse=True)
@@ -37,6 +45,53 @@ def sqlite_template(tmp_path_factory) -> str:
     path = tmp_path_factory.mktemp("template") / "template.db"
     init_store("sqlite:///" + str(path))
     return str(path)
+
+
+@pytest.fixture(autouse=True)
+def randomised_test_counts(request):
+    """How many examples and steps a randomised test ran, for the summary."""
+    before = {"fuzz examples": counters.fuzz_examples, "state-machine steps": counters.state_machine_steps}
+    yield
+    after = {"fuzz examples": counters.fuzz_examples, "state-machine steps": counters.state_machine_steps}
+    for name, count in after.items():
+        if count > before[name]:
+            request.node.user_properties.append((name, count - before[name]))
+
+
+@pytest.fixture
+def summary_line(request):
+    """`summary_line(text)`: a line for the end-of-run summary, whichever worker ran the test."""
+    return lambda text: request.node.user_properties.append(("line", text))
+
+
+@pytest.fixture(scope="session")
+def sqlite_world_template(sqlite_template, tmp_path_factory) -> str:
+    """The template with tests/world.py's organisation built in it, copied for `world` tests."""
+    from tests.world import build
+
+    path = tmp_path_factory.mktemp("world") / "world.db"
+    shutil.copy2(sqlite_template, path)
+    store = Store("sqlite:///" + str(path))
+    build(store, store.url)
+    store.close()
+    return str(path)
+
+
+@pytest.fixture(scope="session")
+def postgres_world_template(postgres_admin_url) -> str:
+    """The PostgreSQL template database with tests/world.py's organisation built in it."""
+    from sqlalchemy import text
+
+    from tests.world import build
+
+    (url, admin), _ = postgres_admin_url
+    with admin.connect() as conn:
+        conn.execute(text("DROP DATABASE IF EXISTS score_world"))
+        conn.execute(text("CREATE DATABASE score_world TEMPLATE score_template"))
+    store = Store(url.rsplit("/", 1)[0] + "/score_world")
+    build(store, store.url)
+    store.close()
+    return "score_world"
 
 
 @pytest.fixture(scope="session")
@@ -75,24 +130,26 @@ def postgres_admin_url():
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store_url(request, tmp_path) -> str:
-    """A fresh store (schema at head, shipped chapters loaded) on each backend."""
+    """A fresh store (schema at head, shipped chapters loaded) on each backend; for a test that
+    takes `world`, with the world's organisation in it too."""
+    with_world = "world" in request.fixturenames
     if request.param == "sqlite":
         path = tmp_path / "score.db"
-        shutil.copy2(request.getfixturevalue("sqlite_template"), path)
+        shutil.copy2(request.getfixturevalue("sqlite_world_template" if with_world else "sqlite_template"), path)
         yield "sqlite:///" + str(path)
         return
     server, why_not = request.getfixturevalue("postgres_admin_url")
     if server is None:
         if os.environ.get("SCORE_REQUIRE_POSTGRES"):
             pytest.fail(f"PostgreSQL is required here (SCORE_REQUIRE_POSTGRES) but {why_not}")
-        _PG_SKIPPED.append(why_not)
-        pytest.skip(f"PostgreSQL half skipped: {why_not}")
+        pytest.skip(f"{PG_SKIPPED}: {why_not}")
     from sqlalchemy import text
 
     url, admin = server
+    template = request.getfixturevalue("postgres_world_template") if with_world else "score_template"
     name = f"score_test_{os.getpid()}_{next(_counter)}"
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE score_template'))
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
     yield url.rsplit("/", 1)[0] + "/" + name
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -107,10 +164,17 @@ def store(store_url):
 
 @pytest.fixture
 def world(store, store_url):
-    """The small organisation of tests/world.py, in a fresh store."""
-    from tests.world import build
+    """The small organisation of tests/world.py, in a fresh store: copied from its template, or
+    built here when the test asked for `world` only once running (`request.getfixturevalue`),
+    after its store was copied from the plain template."""
+    from sqlalchemy import select
 
-    return build(store, store_url)
+    from score_cli.store.models import Volunteer
+    from tests.world import ADMIN, World, build
+
+    with store.reading() as session:
+        built = session.execute(select(Volunteer.id).where(Volunteer.email == ADMIN)).first() is not None
+    return World(store, store_url) if built else build(store, store_url)
 
 
 @pytest.fixture
@@ -118,15 +182,45 @@ def backend(store_url) -> str:
     return "postgresql" if store_url.startswith("postgresql") else "sqlite"
 
 
-def pytest_terminal_summary(terminalreporter):
-    from tests.reliability import counters
+# The longest tests, started first: the workers share out the rest, and none is left with one
+# of these at the end while the other waits.
+LONGEST_FIRST = ("tests/test_permission_matrix.py::test_the_permission_matrix[", "tests/reliability/")
 
-    if counters.fuzz_examples or counters.state_machine_steps:
-        terminalreporter.write_sep("-", "randomised tests")
-        terminalreporter.write_line(f"CLI fuzz examples run: {counters.fuzz_examples}; state-machine steps run:"
-                                    f" {counters.state_machine_steps}")
-    if _PG_SKIPPED:
+
+def pytest_collection_modifyitems(items):
+    def rank(item) -> int:
+        return next((n for n, start in enumerate(LONGEST_FIRST) if item.nodeid.startswith(start)), len(LONGEST_FIRST))
+
+    items.sort(key=rank)  # stable: within a rank, the collection's order
+
+
+def pytest_runtest_logreport(report):
+    """Gather what the tests tell the summary. Under xdist the reports of every worker come
+    here, in the controller; a test's properties are in its teardown report once and for all."""
+    if report.skipped:
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        if PG_SKIPPED in reason:
+            _summary["pg skipped"].append(reason.split(PG_SKIPPED + ": ", 1)[-1])
+    if report.when != "teardown":
+        return
+    for name, value in report.user_properties:
+        if name == "line":
+            _summary["lines"].append(value)
+        elif name in _summary:
+            _summary[name] += value
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _summary["fuzz examples"] or _summary["state-machine steps"] or _summary["lines"]:
+        terminalreporter.write_sep("-", "randomised tests and the permission matrix")
+        for line in _summary["lines"]:
+            terminalreporter.write_line(line)
+        if _summary["fuzz examples"] or _summary["state-machine steps"]:
+            terminalreporter.write_line(f"CLI fuzz examples run: {_summary['fuzz examples']}; state-machine steps"
+                                        f" run: {_summary['state-machine steps']}")
+    skipped = _summary["pg skipped"]
+    if skipped:
         terminalreporter.write_sep("!", "POSTGRESQL HALF OF THE SUITE SKIPPED", red=True, bold=True)
-        terminalreporter.write_line(f"{len(_PG_SKIPPED)} tests did not run on PostgreSQL: {_PG_SKIPPED[0]}")
+        terminalreporter.write_line(f"{len(skipped)} tests did not run on PostgreSQL: {skipped[0]}")
         terminalreporter.write_line("Install the PostgreSQL server binaries (apt-get install postgresql) or set"
                                     " SCORE_TEST_PG_URL to run them.")

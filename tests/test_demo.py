@@ -27,6 +27,8 @@ from tests.helpers import postgres_database
 
 NOW = datetime(2026, 11, 23, 14, 0, tzinfo=timezone.utc)
 SMALL = dict(requests=600, volunteers=300, now=NOW)
+# One worker runs the module, so that the demo is built once per backend, not on every worker.
+pytestmark = pytest.mark.xdist_group("demo")
 AFTER_ACCEPTANCE = "('accepted', 'contacted', 'in_progress', 'complete', 'no_show', 'no_response'," \
                    " 'incorrect_contact', 'unable_to_contact')"
 

@@ -260,7 +260,7 @@ def test_every_command_is_in_the_rulebook_and_tried_here():
             assert command in tried, f"the permission matrix does not try `score {command}`"
 
 
-def test_the_permission_matrix(world, tmp_path, capsys):
+def test_the_permission_matrix(world, tmp_path, backend, summary_line):
     add_people(world)
     tally = Tally()
     places = {chapter: place(world.store, chapter) for chapter in (IN, OUT)}
@@ -307,8 +307,7 @@ def test_the_permission_matrix(world, tmp_path, capsys):
                 try_case(tally, world, profile, command, directory_argv(world, command, chapter, tmp_path),
                          expectation(profile, command, chapter))
 
-    with capsys.disabled():
-        print(f"\npermission matrix: {tally.cases} cases, {len(tally.wrong)} wrong")
+    summary_line(f"permission matrix ({backend}): {tally.cases} cases, {len(tally.wrong)} wrong")
     assert tally.cases > 900
     assert not tally.wrong, "\n".join(tally.wrong[:40])
 
