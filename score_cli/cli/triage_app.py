@@ -18,6 +18,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
+from score_cli.cli.context import VIEW
 from score_cli.cli.safe_text import line as one_line
 from score_cli.domain.errors import ScoreError
 
@@ -159,7 +160,11 @@ class Triage(App):
         width = max(40, self.query_one("#detail-pane").size.width - 2)
         console = Console(file=io.StringIO(), width=width, force_terminal=True, color_system="truecolor",
                           emoji=False)
-        draw(console)
+        shown = VIEW.set((False, None))  # the pane picks its own columns, whatever a command was given
+        try:
+            draw(console)
+        finally:
+            VIEW.reset(shown)
         return Text.from_ansi(console.file.getvalue())
 
     def detail(self, content) -> None:
