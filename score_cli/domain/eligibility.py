@@ -84,8 +84,9 @@ def reasons(c: Candidate, request_chapter: str, day: date, *,
     if paused_on(c.pause_from, c.pause_until, day):
         found.append((Reason.PAUSED, f"{c.email} is paused from {c.pause_from} to {c.pause_until}"))
     if capacity_left(c.capacity_assignments, c.cic_assignments_in_window) == 0:
+        given = c.cic_assignments_in_window
         found.append((Reason.NO_CAPACITY_LEFT, f"{c.email} has no capacity left ({c.capacity_text!r}:"
-                      f" {c.cic_assignments_in_window} CIC assignments in the last"
+                      f" {given} CIC assignment{'' if given == 1 else 's'} in the last"
                       f" {capacity_window(c.capacity_weeks).days} days)"))
     if Outcome.DECLINED in c.earlier_outcomes:
         found.append((Reason.DECLINED_BEFORE, f"{c.email} declined this request before"))
