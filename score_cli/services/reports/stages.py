@@ -229,7 +229,11 @@ class RowContext:
         yield from self._weighed(batch)
 
     def _weighed(self, batch: list) -> list:
-        self.attempt_times = owners_attempts(self.run.session, {r.id: (r.owner_id, r.accepted_at) for r in batch})
+        # `r.attempts` counts the same attempts (the owner's since accepting), so a request with
+        # fewer than the rule's number cannot be ready: its times are not read (most are so)
+        enough = {r.id: (r.owner_id, r.accepted_at) for r in batch
+                  if (r.attempts or 0) >= rules.CONTACT_ATTEMPTS_EXPECTED}
+        self.attempt_times = owners_attempts(self.run.session, enough)
         return batch
 
     def capacity(self, code: str):
@@ -368,13 +372,14 @@ class RowContext:
         attempts = r.attempts or 0
         if deadline_at <= now:
             note("window_passed")
-            ready = rules.no_response_readiness(self.attempt_times.get(r.id, []), ch, now)
-            if ready.allowed:
+            weighed = self.attempt_times.get(r.id)  # None: too few attempts to be ready (`_weighed`)
+            ready = None if weighed is None else rules.no_response_readiness(weighed, ch, now)
+            if ready is not None and ready.allowed:
                 note("ready_to_close")
                 return (f"ready to close as no_response: {ready.attempts} contact attempts and no session in the"
                         f" 14-day contact window, on {ready.days} different days (score status {mre} no_response)")
             note("follow_up")
-            if attempts >= rules.CONTACT_ATTEMPTS_EXPECTED:
+            if ready is not None:
                 when = (f" (from {local_text(ready.allowed_from, ch.timezone)} at the earliest)"
                         if ready.allowed_from else "")
                 return (f"follow up: not yet ready to close as no_response, it needs {ready.missing}{when}; if the"
