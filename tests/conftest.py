@@ -22,8 +22,8 @@ import pytest
 from score_cli.services.admin.setup import init_store
 from score_cli.store.db import Store
 from tests.reliability import counters
+from tests.helpers import PG_SKIPPED, postgres_database
 
-PG_SKIPPED = "PostgreSQL half skipped"
 _counter = itertools.count()
 # What the end-of-run summary says, gathered from the test reports (of every worker).
 _summary: dict = {"fuzz examples": 0, "state-machine steps": 0, "lines": [], "pg skipped": []}
@@ -138,21 +138,10 @@ def store_url(request, tmp_path) -> str:
         shutil.copy2(request.getfixturevalue("sqlite_world_template" if with_world else "sqlite_template"), path)
         yield "sqlite:///" + str(path)
         return
-    server, why_not = request.getfixturevalue("postgres_admin_url")
-    if server is None:
-        if os.environ.get("SCORE_REQUIRE_POSTGRES"):
-            pytest.fail(f"PostgreSQL is required here (SCORE_REQUIRE_POSTGRES) but {why_not}")
-        pytest.skip(f"{PG_SKIPPED}: {why_not}")
-    from sqlalchemy import text
-
-    url, admin = server
     template = request.getfixturevalue("postgres_world_template") if with_world else "score_template"
-    name = f"score_test_{os.getpid()}_{next(_counter)}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-    yield url.rsplit("/", 1)[0] + "/" + name
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    url, drop = postgres_database(request, f"score_test_{os.getpid()}_{next(_counter)}", template)
+    yield url
+    drop()
 
 
 @pytest.fixture

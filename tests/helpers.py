@@ -84,10 +84,12 @@ def leaf_commands() -> list[tuple[list[str], object]]:
     return found
 
 
-def postgres_database(request, name: str):
-    """A database `name` copied from the session's `score_template` on the suite's PostgreSQL
-    server: (its URL, a function dropping it). Skips (or fails, with SCORE_REQUIRE_POSTGRES)
-    without a server."""
+PG_SKIPPED = "PostgreSQL half skipped"  # the summary counts the skips by these words
+
+
+def postgres_database(request, name: str, template: str = "score_template"):
+    """A database `name` copied from `template` on the suite's PostgreSQL server: (its URL, a
+    function dropping it). Skips (or fails, with SCORE_REQUIRE_POSTGRES) without a server."""
     import os
 
     import pytest
@@ -97,10 +99,10 @@ def postgres_database(request, name: str):
     if server is None:
         if os.environ.get("SCORE_REQUIRE_POSTGRES"):
             pytest.fail(f"PostgreSQL is required here (SCORE_REQUIRE_POSTGRES) but {why_not}")
-        pytest.skip(f"PostgreSQL half skipped: {why_not}")
+        pytest.skip(f"{PG_SKIPPED}: {why_not}")
     admin_url, admin = server
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE score_template'))
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
 
     def drop():
         with admin.connect() as conn:
