@@ -28,8 +28,6 @@ from score_cli.domain.vocabulary import (
 MAX_STEPS = 40  # a safety net only: from the PATIENCE-th assignment on, the mentor accepts
 INTAKE, SWEEP = "intake", "sweep"
 # The sweep's own words (services.sweep), so demo history reads like real history.
-TIMEOUT_REASON = "not accepted within five business days"
-TIMEOUT_OUTCOME_REASON = "not accepted in time"
 CONTACT_WINDOW = timedelta(days=rules.CONTACT_WINDOW_DAYS)
 WINDOW_STATUSES = (Status.ACCEPTED, Status.CONTACTED)
 
@@ -339,9 +337,9 @@ class RequestLife(Mentoring):
             answer = "timeout"  # no one else is free: the CIC lets the timeout happen
         if answer == "timeout":
             t = self._at(next_sweep(a["timeout_at"]) + timedelta(seconds=rng.uniform(5, 300)))
-            self._event(t, SWEEP, "timeout", Status.PENDING_REASSIGNMENT, reason=TIMEOUT_REASON,
+            self._event(t, SWEEP, "timeout", Status.PENDING_REASSIGNMENT, reason=rules.TIMEOUT_REASON,
                         volunteer=mentor.id, detail=_mentor_detail(mentor))
-            return self._back_to_queue(t, Outcome.TIMED_OUT, TIMEOUT_OUTCOME_REASON, mentor)
+            return self._back_to_queue(t, Outcome.TIMED_OUT, rules.TIMEOUT_OUTCOME_REASON, mentor)
         if answer == "accept":
             spread = rng.choice(((0.3, 20), (0.3, 20), (20, 60), (60, 110)))
             return self._accept(self._at(self._before_timeout(a, self._hours(*spread))), a, mentor)

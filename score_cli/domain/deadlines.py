@@ -23,6 +23,9 @@ from score_cli.domain import calendar
 
 ACCEPT_DUE_BUSINESS_DAYS = 2
 TIMEOUT_BUSINESS_DAYS = 5
+# what the history and the assignment say when the sweep returns an unaccepted assignment
+TIMEOUT_REASON = "not accepted within five business days"
+TIMEOUT_OUTCOME_REASON = "not accepted in time"
 SESSION_NOTES_BUSINESS_DAYS = 1
 CONTACT_WINDOW_DAYS = 14
 CONTACT_ATTEMPTS_EXPECTED = 3

@@ -19,6 +19,7 @@ from score_cli.services import audit
 from score_cli.services.mail import outbox
 from score_cli.services.requests.assignment import remove_leads
 from score_cli.services.organisation.chapters import queue_of
+from score_cli.domain import deadlines
 from score_cli.domain.vocabulary import request_label as label
 from score_cli.services.timefmt import local_text
 from score_cli.domain.workflow import TRANSITIONS, Action
@@ -67,7 +68,7 @@ def time_out(session: Session, places: dict, now: datetime, assignment_ids: list
     request_ids = [row.request_id for row in rows]
     _expect(session.execute(
         update(Assignment).where(Assignment.id.in_(assignment_ids), by_key_only(Assignment.outcome) == Outcome.OPEN)
-        .values(outcome=Outcome.TIMED_OUT, outcome_at=now, reason="not accepted in time")
+        .values(outcome=Outcome.TIMED_OUT, outcome_at=now, reason=deadlines.TIMEOUT_OUTCOME_REASON)
         .execution_options(synchronize_session=False)), len(rows))
     remove_leads(session, request_ids, now)
     live = sorted(code for code, place in places.items() if place.live)
@@ -85,7 +86,7 @@ def time_out(session: Session, places: dict, now: datetime, assignment_ids: list
         queue = queue_of(place)
         history.append(audit.event_row(
             actor=ACTOR, action=str(Action.TIMEOUT), request_id=row.request_id, from_status=row.status,
-            to_status=Status.PENDING_REASSIGNMENT, at=now, reason="not accepted within five business days",
+            to_status=Status.PENDING_REASSIGNMENT, at=now, reason=deadlines.TIMEOUT_REASON,
             detail={"mentor": row.email, "timeout_at": row.timeout_at, "queue": queue}))
         values = {"request": label(row.request_id), "client_name": row.client_name, "mentor_name": row.name,
                   "chapter": place.code, "assigned_at": local_text(row.assigned_at, place.timezone)}
