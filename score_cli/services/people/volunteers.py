@@ -231,7 +231,7 @@ def revoke(store: Store, actor_email: str | None, email: str, role: str, scope: 
         _require_grant(session, actor, gone, verb="revoke")
         if gone.role == Role.MENTOR:
             permissions.require(actor, "volunteer.manage", permissions.place_of(session, volunteer.chapter_code))
-        _guard_change(session, actor, volunteer)
+        _guard_change(session, actor, volunteer, held)
         if gone not in held:
             holds = f"; it holds {', '.join(g.label() for g in same_role)}: name one with --scope" if same_role else ""
             raise Refused(f"{volunteer.email} does not hold {gone.label()}{holds}")
@@ -253,9 +253,11 @@ def _held(session: Session, volunteer: Volunteer) -> list[Grant]:
         select(VolunteerRole).where(VolunteerRole.volunteer_id == volunteer.id)).scalars()]
 
 
-def _guard_change(session: Session, actor: Actor, volunteer: Volunteer) -> list[Grant]:
-    """The volunteer's roles, once the actor is known to reach all of them (else refused)."""
-    held = _held(session, volunteer)
+def _guard_change(session: Session, actor: Actor, volunteer: Volunteer,
+                  held: list[Grant] | None = None) -> list[Grant]:
+    """The volunteer's roles (`held`, when already read), once the actor is known to reach all
+    of them (else refused)."""
+    held = _held(session, volunteer) if held is None else held
     refusal = directory.change_refusal(actor.email, actor.grants, volunteer.email, held)
     if refusal:
         raise Refused(refusal)
