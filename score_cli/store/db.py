@@ -70,6 +70,15 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.close()
 
 
+def _postgres_session(dbapi_conn, _record) -> None:
+    # No JIT compiling: it costs about half a second per statement, which a person waiting on a
+    # short read never gets back, and row-level security's subplans raise the planner's cost
+    # estimates over the threshold that turns it on (committed, so a pool's rollback keeps it).
+    with dbapi_conn.cursor() as cur:
+        cur.execute("SET jit = off")
+    dbapi_conn.commit()
+
+
 def _begin(conn) -> None:
     # A writer takes the write lock at BEGIN, so two writers queue on the busy timeout
     # instead of failing later with "database is locked" when a reader upgrades.
@@ -102,12 +111,15 @@ def make_engine(url: str, *, create: bool = False) -> Engine:
         event.listen(engine, "begin", _begin)
         return engine
     try:
-        return create_engine(url, pool_pre_ping=True)
+        engine = create_engine(url, pool_pre_ping=True)
     except ModuleNotFoundError as exc:
         raise Invalid(f"--db: the driver for this URL is not installed ({exc.name})") from None
     except NoSuchModuleError:
         raise Invalid(f"--db: unknown kind of database in {make_url(url).drivername!r}"
                       " (use a file path or postgresql+psycopg://...)") from None
+    if engine.dialect.name == "postgresql":
+        event.listen(engine, "connect", _postgres_session)
+    return engine
 
 
 # Tests only: kill a command in the middle of a transaction. With SCORE_TEST_PAUSE_AFTER_ROWS=N

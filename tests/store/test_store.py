@@ -22,6 +22,17 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys_and_a_busy_timeout(store, bac
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 1000
 
 
+def test_postgresql_sessions_do_not_jit_compile_even_after_a_rollback(store, backend):
+    # JIT compiling took about half a second per report for a login whose row-level security
+    # raised the plans' estimated cost; a command's rolled-back read must not bring it back
+    if backend != "postgresql":
+        pytest.skip("a PostgreSQL setting")
+    for _ in range(2):
+        with store.engine.connect() as conn:
+            assert conn.exec_driver_sql("SHOW jit").scalar() == "off"
+            conn.rollback()
+
+
 def test_the_store_file_is_readable_by_its_owner_only(store, backend):
     if backend != "sqlite":
         pytest.skip("a file only on SQLite")

@@ -32,30 +32,33 @@ CHUNK = 5000  # mentors per IN-list: well under SQLite's 32,766 bound parameters
 # Plain SQL (store/sql.py): a coordinator asks for suggestions with a client waiting.
 _MENTORS = "SELECT volunteer_id FROM volunteer_role WHERE role = :mentor"
 # active mentors of the chapter, and those elsewhere who serve outside their area
+_IN_REACH = (f"v.status = :active AND v.id IN ({_MENTORS}) AND v.classification IN :classes"
+             " AND (v.chapter_code = :chapter OR v.serve_outside_local_area = :yes)")
 _CANDIDATES = query(
     "SELECT v.id, v.email, v.name, v.status, v.chapter_code, v.classification, v.serve_outside_local_area,"
     " v.capacity_assignments, v.capacity_weeks, v.capacity_text, v.pause_from, v.pause_until,"
     " chapter.district_code, district.region_code, chapter.timezone AS home_zone"
     " FROM volunteer v"
     " JOIN chapter ON chapter.code = v.chapter_code JOIN district ON district.code = chapter.district_code"
-    f" WHERE v.status = :active AND v.id IN ({_MENTORS}) AND v.classification IN :classes"
-    " AND (v.chapter_code = :chapter OR v.serve_outside_local_area = :yes)",
-    lists=("classes",), pause_from=DAY, pause_until=DAY)
+    f" WHERE {_IN_REACH}", lists=("classes",), pause_from=DAY, pause_until=DAY)
+# the candidates again, as a subquery: thousands of ids sent back as parameters cost more to
+# send (PostgreSQL's driver rewrites every placeholder) than the database takes to find them
+_REACHED = f"SELECT v.id FROM volunteer v WHERE {_IN_REACH}"
 _OUTSIDE_NOT_SERVING = query(
     f"SELECT COUNT(*) FROM volunteer WHERE status = :active AND id IN ({_MENTORS})"
     " AND chapter_code <> :chapter AND serve_outside_local_area = :no")
 _BEFORE = query("SELECT mentor_id, outcome FROM assignment WHERE request_id = :request AND outcome IN :outcomes",
                 lists=("outcomes",))
-_EXPERTS = query("SELECT volunteer_id FROM volunteer_expertise WHERE volunteer_id IN :ids AND topic IN :topics",
-                 lists=("ids", "topics"))
+_EXPERTS = query(f"SELECT volunteer_id FROM volunteer_expertise WHERE volunteer_id IN ({_REACHED})"
+                 " AND topic IN :topics", lists=("classes", "topics"))
 # CIC assignments per mentor since a time (the covering index ix_assignment_mentor_tally); the
 # capacity window is counted once for each span in use (7 days for "3 per week", 14 for
-# "1 every other week")
-_RECENT = ("SELECT mentor_id, COUNT(*) FROM assignment WHERE mentor_id IN :ids AND kind = :cic"
-           " AND assigned_at > :since")
-_IN_WINDOW = query(_RECENT + " GROUP BY mentor_id", lists=("ids",), times=("since",))
-_ACCEPTED = query(_RECENT + " AND accepted_at > :accepted_since GROUP BY mentor_id", lists=("ids",),
-                  times=("since", "accepted_since"))
+# "1 every other week"), over the candidates whose capacity has that span
+_RECENT = "SELECT mentor_id, COUNT(*) FROM assignment WHERE kind = :cic AND assigned_at > :since"
+_IN_WINDOW = query(_RECENT + f" AND mentor_id IN ({_REACHED} AND v.capacity_weeks = :weeks) GROUP BY mentor_id",
+                   lists=("classes",), times=("since",))
+_ACCEPTED = query(_RECENT + " AND mentor_id IN :ids AND accepted_at > :accepted_since GROUP BY mentor_id",
+                  lists=("ids",), times=("since", "accepted_since"))
 _OPEN_LOAD = query("SELECT owner_id, COUNT(*) FROM mentoring_request WHERE owner_id IN :ids AND status IN :owned"
                    " GROUP BY owner_id", lists=("ids", "owned"))
 
@@ -80,24 +83,22 @@ def suggest(store: Store, actor_email: str | None, request_id: int, *, limit: in
         classes = sorted(rules.ASSIGNABLE) + ([Classification.SME] if include_sme else [])
         reach = {"active": str(VolunteerStatus.ACTIVE), "mentor": str(Role.MENTOR), "chapter": chapter.code}
         # plain rows: thousands of mentors can be in reach, and only the best few are shown
-        found = conn.execute(_CANDIDATES, dict(reach, classes=[str(c) for c in classes], yes=True))
+        reach = dict(reach, classes=[str(c) for c in classes], yes=True)
+        found = conn.execute(_CANDIDATES, reach)
         # named tuples: a Row's attribute lookup costs more than the rule itself, thousands of times
         mentor = namedtuple("Mentor", list(found.keys()))
         candidates = [mentor._make(row) for row in found]
-        ids = [c.id for c in candidates]
         cic = {"cic": str(AssignmentKind.CIC)}
         used: dict[int, int] = {}
         for weeks in sorted({c.capacity_weeks for c in candidates}):
-            spanning = [c.id for c in candidates if c.capacity_weeks == weeks]
-            used.update(_counts(conn, _IN_WINDOW, spanning, dict(cic, since=now - rules.capacity_window(weeks))))
+            used.update(conn.execute(_IN_WINDOW, dict(reach, **cic, weeks=weeks,
+                                                      since=now - rules.capacity_window(weeks))).all())
         before: dict[int, set[str]] = {}
         for mentor_id, outcome in conn.execute(_BEFORE, {"request": request.id, "outcomes": [
                 str(Outcome.DECLINED), str(Outcome.TIMED_OUT)]}).all():
             before.setdefault(mentor_id, set()).add(outcome)
         topics = sorted({t for t in (request.mentoring_area, request.business_type) if t})
-        experts = set()
-        for chunk in in_chunks(ids, CHUNK) if topics else ():
-            experts.update(conn.execute(_EXPERTS, {"ids": list(chunk), "topics": topics}).scalars())
+        experts = set(conn.execute(_EXPERTS, dict(reach, topics=topics)).scalars()) if topics else set()
         outside_refusing = conn.execute(_OUTSIDE_NOT_SERVING, dict(reach, no=False)).scalar_one()
 
         eligible, excluded = _eligible(candidates, chapter, now, before=before, used=used, experts=experts,
