@@ -28,9 +28,26 @@ def postgres_server(url: str | None):
     return server.start(), server.stop
 
 
-def postgres(table: Table, pg_url: str | None, requests: int, r: int, floor: Timing) -> None:
+def _requests_in(url: str) -> int | None:
+    """How many requests a kept database holds (None: it is not there or not a score store)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import DBAPIError
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT count(*) FROM mentoring_request")).scalar()
+    except DBAPIError:
+        return None
+    finally:
+        engine.dispose()
+
+
+def postgres(table: Table, pg_url: str | None, requests: int, r: int, floor: Timing, *, keep: bool = False) -> None:
     """The demo store loaded into PostgreSQL; the person-facing reads timed as the owner (acting
-    as an RCIC with --as) and as that RCIC's own login, and the national reports as the owner."""
+    as an RCIC with --as) and as that RCIC's own login, and the national reports as the owner.
+    With `keep`, the database stays on the server for the next run, which uses it if it holds
+    `requests` requests (brought to this version's schema and policies with `db upgrade`)."""
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
@@ -38,17 +55,21 @@ def postgres(table: Table, pg_url: str | None, requests: int, r: int, floor: Tim
     name, role = f"score_bench_{requests}", f"score_bench_rcic_{requests}"
     label = f"{requests // 1000:,}k pg"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    owner = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
     try:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        owner = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-        print(f"loading {requests:,} requests into PostgreSQL ...", flush=True)
-        started = time.perf_counter()
-        subprocess.run(score(owner, "demo", "--requests", str(requests), "--volunteers", "12000"), check=True,
-                       stdout=subprocess.DEVNULL)
-        print(f"  loaded in {time.perf_counter() - started:.0f} s", flush=True)
+        if keep and _requests_in(owner) == requests:
+            print(f"using the kept {name} ({requests:,} requests)", flush=True)
+            subprocess.run(score(owner, "db", "upgrade"), check=True, stdout=subprocess.DEVNULL)
+        else:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                conn.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+            print(f"loading {requests:,} requests into PostgreSQL ...", flush=True)
+            started = time.perf_counter()
+            subprocess.run(score(owner, "demo", "--requests", str(requests), "--volunteers", "12000"), check=True,
+                           stdout=subprocess.DEVNULL)
+            print(f"  loaded in {time.perf_counter() - started:.0f} s", flush=True)
         store = create_engine(owner)
         with store.connect() as conn:
             rcic, district = conn.execute(text(
@@ -59,11 +80,13 @@ def postgres(table: Table, pg_url: str | None, requests: int, r: int, floor: Tim
                 "SELECT r.id FROM mentoring_request r JOIN chapter c ON c.code = r.chapter_code"
                 " WHERE c.district_code = :d ORDER BY r.status IN ('new', 'pending_reassignment') DESC, r.id DESC"
                 " LIMIT 1"), {"d": district}).scalar()
+            has_login = conn.execute(text("SELECT 1 FROM score_login WHERE login = :r"), {"r": role}).first()
             conn.exec_driver_sql("ANALYZE")
             conn.commit()
         store.dispose()
-        subprocess.run(score(owner, "--as", "admin@example.org", "db", "login", "add", rcic, "--role", role),
-                       check=True, stdout=subprocess.DEVNULL)
+        if not has_login:
+            subprocess.run(score(owner, "--as", "admin@example.org", "db", "login", "add", rcic, "--role", role),
+                           check=True, stdout=subprocess.DEVNULL)
         login = make_url(owner).set(username=role, password=None).render_as_string(hide_password=False)
         as_rcic = dict(os.environ, SCORE_USER=rcic)
         reads = [("score queue list", ["queue", "list", "--format", "json"]),
@@ -88,8 +111,9 @@ def postgres(table: Table, pg_url: str | None, requests: int, r: int, floor: Tim
                       t.median <= 5 and t.peak_mb <= 300)
     finally:
         table.section = table.rows
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
+        if not keep:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                conn.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
         admin.dispose()
         stop()

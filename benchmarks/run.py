@@ -244,6 +244,9 @@ def main() -> None:
                              " password (default: a throwaway server started here)")
     parser.add_argument("--pg-requests", type=int, default=0,
                         help="postgres: how many requests to load (default: the large store's)")
+    parser.add_argument("--pg-keep", action="store_true",
+                        help="postgres: keep the loaded database on --pg's server, and use a kept one that holds"
+                             " as many requests instead of loading again")
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     only = set(filter(None, args.only.split(",")))
@@ -343,7 +346,7 @@ def main() -> None:
     if wanted("postgres"):
         from postgres import postgres  # benchmarks/postgres.py
 
-        postgres(table, args.pg, args.pg_requests or large_n, r, floor)
+        postgres(table, args.pg, args.pg_requests or large_n, r, floor, keep=args.pg_keep and bool(args.pg))
     table.write(machine(), floor, typer_floor)
     if wanted("quality"):  # precision and recall against the demo's planted duplicates
         subprocess.run([PY, str(ROOT / "benchmarks" / "duplicates_quality.py"), "--requests",
