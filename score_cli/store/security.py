@@ -36,7 +36,16 @@ def _chapters(roles) -> str:
 
 
 ME = "(SELECT score_volunteer())"
-SEEN_REQUESTS = "(SELECT id FROM mentoring_request)"  # itself limited by the requests' policy
+
+
+def _seen(table: str, column: str = "request_id", by: str = "id") -> str:
+    """The row's request is one the connected volunteer sees (the requests' own policy limits the
+    subquery). Correlated, so the planner may probe the request by its key for a few rows or hash
+    all seen requests for many; `x IN (SELECT ...)` fixed it to hashing, whose cost, counted
+    again for each probe, drove plans with few rows to scan whole tables."""
+    return f"EXISTS (SELECT 1 FROM mentoring_request seen WHERE seen.{by} = {table}.{column})"
+
+
 _MANAGES = TASKS["volunteer.manage"].roles
 _SETTINGS = TASKS["mentor.settings"].roles | _MANAGES
 
@@ -51,18 +60,18 @@ class Rules:
     delete: str | None = None
 
 
-def _by_request(own_column: str | None) -> Rules:
-    seen = f"request_id IN {SEEN_REQUESTS}"
+def _by_request(table: str, own_column: str | None) -> Rules:
+    seen = _seen(table)
     if own_column:  # one's own rows stay visible after one gives the request back
         seen = f"({seen} OR {own_column} = {ME})"
     return Rules(read=seen, insert=f"{ME} IS NOT NULL", update=seen, delete=seen)
 
 
-def _client_seen(column: str) -> str:
+def _client_seen(table: str, column: str) -> str:
     """A client one sees: one of a request one sees, or one with no request yet, which only those
     who take requests in see (a coordinator's intake). Stated on the row's own client id rather
     than through the clients' policy, so that reading one client's e-mails looks up one client."""
-    return (f"({column} IN (SELECT client_id FROM mentoring_request) OR (score_client_unused({column})"
+    return (f"({_seen(table, column, by='client_id')} OR (score_client_unused({table}.{column})"
             f" AND cardinality({_chapters(READERS[Record.REQUESTS])}) > 0))")
 
 
@@ -70,7 +79,7 @@ def table_rules() -> dict[str, Rules]:
     requests = (f"(chapter_code = ANY {_chapters(READERS[Record.REQUESTS])}"
                 f" OR chapter_code = ANY ((SELECT score_national_queue_chapters())::text[])"
                 f" OR id = ANY ((SELECT score_my_requests())::integer[]))")
-    client, email = _client_seen("id"), _client_seen("client_id")
+    client, email = _client_seen("client", "id"), _client_seen("client_email", "client_id")
     messages = (f"(request_id IN (SELECT id FROM mentoring_request WHERE chapter_code = ANY"
                 f" {_chapters(READERS[Record.MESSAGES])})"
                 f" OR (request_id IS NULL AND score_holds({_array(READERS[Record.MESSAGES])}, '{ScopeKind.NATIONAL}', '')))")
@@ -81,7 +90,7 @@ def table_rules() -> dict[str, Rules]:
     grants = (f"(CASE role WHEN '{Role.MENTOR}' THEN volunteer_id IN (SELECT id FROM volunteer WHERE {managed})"
               f" WHEN '{Role.CIC}' THEN score_holds({_array(TASKS['role.grant.cic'].roles)}, scope_kind, scope_code)"
               f" ELSE score_holds({_array(TASKS['role.grant'].roles)}, '{ScopeKind.NATIONAL}', '') END)")
-    audit = (f"(request_id IN {SEEN_REQUESTS} OR login = session_user::text"
+    audit = (f"({_seen('audit_event')} OR login = session_user::text"
              f" OR (request_id IS NULL AND (volunteer_id = {ME} OR volunteer_id IN (SELECT id FROM volunteer"
              f" WHERE chapter_code = ANY {_chapters(READERS[Record.VOLUNTEERS])}))))")
     anyone = f"{ME} IS NOT NULL"
@@ -90,13 +99,13 @@ def table_rules() -> dict[str, Rules]:
                                    update=requests, delete=requests),
         "client": Rules(read=client, insert=anyone, update=client, delete=client),
         "client_email": Rules(read=email, insert=anyone, update=email, delete=email),
-        "assignment": _by_request("mentor_id"),
-        "case_team_member": _by_request("volunteer_id"),
-        "contact_attempt": _by_request("volunteer_id"),
-        "mentoring_session": _by_request("mentor_id"),
-        "note": _by_request("author_id"),
-        "chapter_transfer": _by_request("by_id"),
-        "outbox_message": Rules(read=f"(request_id IN {SEEN_REQUESTS} OR login = session_user::text OR {messages})",
+        "assignment": _by_request("assignment", "mentor_id"),
+        "case_team_member": _by_request("case_team_member", "volunteer_id"),
+        "contact_attempt": _by_request("contact_attempt", "volunteer_id"),
+        "mentoring_session": _by_request("mentoring_session", "mentor_id"),
+        "note": _by_request("note", "author_id"),
+        "chapter_transfer": _by_request("chapter_transfer", "by_id"),
+        "outbox_message": Rules(read=f"({_seen('outbox_message')} OR login = session_user::text OR {messages})",
                                 insert=anyone,
                                 update=messages, delete=messages),
         "audit_event": Rules(read=audit, insert=anyone),  # append-only: no update, no delete

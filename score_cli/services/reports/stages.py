@@ -144,12 +144,15 @@ def report_query(run: Run, condition, stage: str):
     queued, waiting = stage == "not-assigned", stage == "not-accepted"
     owner = aliased(Volunteer, name="owner")
     current = aliased(Assignment, name="current")
-    latest = aliased(Assignment, name="latest")
-    latest_mentor = aliased(Volunteer, name="latest_mentor")
     other = aliased(MentoringRequest, name="other")
     twin = aliased(MentoringRequest, name="twin")
-    latest_id = (select(func.max(Assignment.id)).where(Assignment.request_id == R.id)
-                 .correlate(R).scalar_subquery())
+    # the latest assignment's outcome and mentor, read per request by its key: joining on a
+    # subquery's value left PostgreSQL to hash every assignment a login may see
+    of_request, newest = Assignment.request_id == R.id, Assignment.id.desc()
+    latest_outcome = (select(Assignment.outcome).where(of_request).order_by(newest).limit(1)
+                      .correlate(R).scalar_subquery())
+    latest_mentor = (select(Volunteer.email).join(Assignment, Assignment.mentor_id == Volunteer.id)
+                     .where(of_request).order_by(newest).limit(1).correlate(R).scalar_subquery())
     progress = case({str(k): v for k, v in PROGRESS.items()}, value=other.status, else_=0)
     duplicate = (select(other.id).where(other.client_id == R.client_id, other.id != R.id, other.status.in_(_OPEN))
                  .order_by(progress.desc(), other.id).limit(1).correlate(R).scalar_subquery())
@@ -169,8 +172,8 @@ def report_query(run: Run, condition, stage: str):
                *[(column if waiting else nothing).label(column.key)
                  for column in (current.assigned_at, current.accept_due_at, current.timeout_at)],
                (current.accepted_at if contacts else nothing).label("accepted_at"),
-               (latest.outcome if queued else nothing).label("latest_outcome"),
-               (latest_mentor.email if queued else nothing).label("latest_mentor"),
+               (latest_outcome if queued else nothing).label("latest_outcome"),
+               (latest_mentor if queued else nothing).label("latest_mentor"),
                (attempts if contacts else nothing).label("attempts"),
                (last_attempt if contacts else nothing).label("last_attempt"), twin.id.label("duplicate"),
                twin.status.label("duplicate_status"))
@@ -180,9 +183,6 @@ def report_query(run: Run, condition, stage: str):
                                  current.outcome.in_([Outcome.OPEN, Outcome.ACCEPTED])))
         .outerjoin(twin, twin.id == duplicate)
     )
-    if queued:
-        query = (query.outerjoin(latest, latest.id == latest_id)
-                 .outerjoin(latest_mentor, latest_mentor.id == latest.mentor_id))
     query = (
         query
         .where(condition)
