@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
 # The Alembic revision the code expects; tests check it matches the migrations' head.
-SCHEMA_REVISION = "0010"
+SCHEMA_REVISION = "0011"
 
 
 def newer_than_this_score(revision: str | None) -> bool:

@@ -273,6 +273,12 @@ def install(conn) -> None:
     for statement in statements():
         # the driver reads % as a parameter's mark; format()'s %I and %s are the database's
         conn.exec_driver_sql(statement.replace("{schema}", f'"{schema}"').replace("%", "%%"))
+    from score_cli.store import tallies
+
+    for view in tallies.NAMES:  # counts of a mentor's work, read whole (from schema 0011 on)
+        if conn.exec_driver_sql("SELECT to_regclass(%(v)s)", {"v": view}).scalar() is not None:
+            conn.exec_driver_sql(f"REVOKE ALL ON {view} FROM {GROUP}")
+            conn.exec_driver_sql(f"GRANT SELECT ON {view} TO {GROUP}")
 
 
 def missing(conn) -> list[str]:

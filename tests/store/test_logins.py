@@ -323,3 +323,28 @@ def test_a_client_with_no_request_is_seen_only_by_those_who_take_requests_in(sha
     finally:
         with shared.store.engine.begin() as conn:
             conn.execute(text("DELETE FROM client WHERE id = :id"), {"id": orphan})
+
+
+def test_a_logins_capacity_check_counts_the_assignments_it_may_not_see(shared):
+    # FAR (Austin) took a CIC assignment this week on a request the Boston district's RCIC may
+    # not read; with room for one a week and serving outside their area, they have none left
+    assert shared.requests["far"] not in shared.rows("rcic of the district", "SELECT id FROM mentoring_request")
+    sibling = f"MRE-{shared.requests['in the district']}"
+    with shared.store.engine.begin() as conn:
+        before = conn.execute(text("SELECT capacity_assignments, capacity_weeks, capacity_text,"
+                                   " serve_outside_local_area FROM volunteer WHERE email = :e"), {"e": FAR}).one()
+        conn.execute(text("UPDATE volunteer SET capacity_assignments = 1, capacity_weeks = 1,"
+                          " capacity_text = '1 per week', serve_outside_local_area = true WHERE email = :e"),
+                     {"e": FAR})
+    try:
+        login = shared.url_of("rcic of the district")
+        suggested = score("assign", sibling, "--suggest", "--limit", "100", "--format", "json", db=login)
+        assert suggested.exit_code == 0, suggested.stderr
+        assert FAR not in {row["email"] for row in suggested.json()}
+        refused = score("assign", sibling, FAR, db=login)
+        assert refused.exit_code == 1 and "capacity" in refused.stderr, refused.stderr
+    finally:
+        with shared.store.engine.begin() as conn:
+            conn.execute(text("UPDATE volunteer SET capacity_assignments = :a, capacity_weeks = :w,"
+                              " capacity_text = :t, serve_outside_local_area = :o WHERE email = :e"),
+                         dict(a=before[0], w=before[1], t=before[2], o=before[3], e=FAR))

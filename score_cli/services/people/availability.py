@@ -23,7 +23,9 @@ from score_cli.services.organisation import permissions
 from score_cli.services.organisation.scope import chapter_filter, resolve
 from score_cli.services.people.eligibility import capacity_facts, within_capacity_window
 from score_cli.store.db import Store
-from score_cli.store.models import Assignment, Chapter, MentoringRequest, Volunteer, VolunteerRole
+from score_cli.store.models import Chapter, Volunteer, VolunteerRole
+from score_cli.store.tallies import ASSIGNMENT_TALLY as TALLY
+from score_cli.store.tallies import MENTOR_CASELOAD as CASELOAD
 
 
 
@@ -68,10 +70,10 @@ def _per_mentor(column, *conditions):
 def _in_capacity_window(now: datetime):
     """A subquery (mentor_id, n): CIC assignments within each mentor's own capacity window
     (7 days for "3 per week", 14 for "1 every other week"; SPEC §6)."""
-    return (select(Assignment.mentor_id.label("mentor_id"), func.count().label("n"))
-            .join(Volunteer, Volunteer.id == Assignment.mentor_id)
-            .where(Assignment.kind == AssignmentKind.CIC, within_capacity_window(now))
-            .group_by(Assignment.mentor_id).subquery())
+    return (select(TALLY.c.mentor_id, func.count().label("n"))
+            .join(Volunteer, Volunteer.id == TALLY.c.mentor_id)
+            .where(TALLY.c.kind == AssignmentKind.CIC, within_capacity_window(now))
+            .group_by(TALLY.c.mentor_id).subquery())
 
 
 def available(store: Store, actor_email: str | None, scope: Scope | None) -> list[dict]:
@@ -81,13 +83,12 @@ def available(store: Store, actor_email: str | None, scope: Scope | None) -> lis
         now = clock.now()
         today = _today_column(_todays(session, now), now)
         week_ago, window = now - rules.WEEK, now - timedelta(days=rules.ACCEPTED_TALLY_DAYS)
-        cic_week = _per_mentor(Assignment.mentor_id, Assignment.kind == AssignmentKind.CIC,
-                               Assignment.assigned_at > week_ago)
-        direct_week = _per_mentor(Assignment.mentor_id, Assignment.kind == AssignmentKind.DIRECT,
-                                  Assignment.assigned_at > week_ago)
-        accepted = _per_mentor(Assignment.mentor_id, Assignment.kind == AssignmentKind.CIC,
-                               Assignment.accepted_at > window)
-        open_load = _per_mentor(MentoringRequest.owner_id, MentoringRequest.status.in_([str(s) for s in OWNED]))
+        # over every request, whoever is connected (store/tallies.py)
+        cic_week = _per_mentor(TALLY.c.mentor_id, TALLY.c.kind == AssignmentKind.CIC, TALLY.c.assigned_at > week_ago)
+        direct_week = _per_mentor(TALLY.c.mentor_id, TALLY.c.kind == AssignmentKind.DIRECT,
+                                  TALLY.c.assigned_at > week_ago)
+        accepted = _per_mentor(TALLY.c.mentor_id, TALLY.c.kind == AssignmentKind.CIC, TALLY.c.accepted_at > window)
+        open_load = _per_mentor(CASELOAD.c.mentor_id, CASELOAD.c.status.in_([str(s) for s in OWNED]))
         in_window = _in_capacity_window(now)
         tallies = (cic_week, direct_week, accepted, open_load, in_window)
         counts = [func.coalesce(q.c.n, 0) for q in tallies]

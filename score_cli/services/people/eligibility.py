@@ -12,13 +12,15 @@ from score_cli.domain import calendar, deadlines
 from score_cli.domain import eligibility as rules
 from score_cli.domain.capacity import MOST_WEEKS, in_words, weekly_rate
 from score_cli.domain.vocabulary import AssignmentKind, Role
-from score_cli.store.models import Assignment, Volunteer
+from score_cli.store.models import Volunteer
+from score_cli.store.tallies import ASSIGNMENT_TALLY as TALLY
 from score_cli.store.sql import query
 
 
 # Plain SQL (store/sql.py): `assign --suggest` reads through this module too.
 _HOLDS_ROLE = query("SELECT 1 FROM volunteer_role WHERE volunteer_id = :volunteer AND role = :role LIMIT 1")
-_ASSIGNED_SINCE = query("SELECT COUNT(*) FROM assignment WHERE mentor_id = :mentor AND kind = :kind"
+# counted over every request, whoever is connected (store/tallies.py)
+_ASSIGNED_SINCE = query("SELECT COUNT(*) FROM assignment_tally WHERE mentor_id = :mentor AND kind = :kind"
                         " AND assigned_at > :since", times=("since",))
 _CHAPTER_ZONE = query("SELECT timezone FROM chapter WHERE code = :code")
 _OUTCOMES = query("SELECT outcome FROM assignment WHERE request_id = :request AND mentor_id = :mentor")
@@ -64,11 +66,12 @@ def cic_capacity_left(session, volunteer, now: datetime) -> int | None:
 
 
 def within_capacity_window(now: datetime):
-    """A condition on an assignment joined to its mentor (`Volunteer`): given within the mentor's
-    own capacity window, for the SQL listings and reports that count every mentor at once."""
+    """A condition on an assignment (`tallies.ASSIGNMENT_TALLY`) joined to its mentor (`Volunteer`):
+    given within the mentor's own capacity window, for the SQL listings and reports that count
+    every mentor at once."""
     spans = range(1, MOST_WEEKS + 1)
-    return and_(Assignment.assigned_at > now - rules.capacity_window(MOST_WEEKS),
-                or_(*[and_(Volunteer.capacity_weeks == weeks, Assignment.assigned_at > now - rules.capacity_window(weeks))
+    return and_(TALLY.c.assigned_at > now - rules.capacity_window(MOST_WEEKS),
+                or_(*[and_(Volunteer.capacity_weeks == weeks, TALLY.c.assigned_at > now - rules.capacity_window(weeks))
                       for weeks in spans]))
 
 

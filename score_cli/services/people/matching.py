@@ -54,13 +54,14 @@ _EXPERTS = query(f"SELECT volunteer_id FROM volunteer_expertise WHERE volunteer_
 # CIC assignments per mentor since a time (the covering index ix_assignment_mentor_tally); the
 # capacity window is counted once for each span in use (7 days for "3 per week", 14 for
 # "1 every other week"), over the candidates whose capacity has that span
-_RECENT = "SELECT mentor_id, COUNT(*) FROM assignment WHERE kind = :cic AND assigned_at > :since"
+# (counted over every request, whoever is connected: store/tallies.py)
+_RECENT = "SELECT mentor_id, COUNT(*) FROM assignment_tally WHERE kind = :cic AND assigned_at > :since"
 _IN_WINDOW = query(_RECENT + f" AND mentor_id IN ({_REACHED} AND v.capacity_weeks = :weeks) GROUP BY mentor_id",
                    lists=("classes",), times=("since",))
 _ACCEPTED = query(_RECENT + " AND mentor_id IN :ids AND accepted_at > :accepted_since GROUP BY mentor_id",
                   lists=("ids",), times=("since", "accepted_since"))
-_OPEN_LOAD = query("SELECT owner_id, COUNT(*) FROM mentoring_request WHERE owner_id IN :ids AND status IN :owned"
-                   " GROUP BY owner_id", lists=("ids", "owned"))
+_OPEN_LOAD = query("SELECT mentor_id, COUNT(*) FROM mentor_caseload WHERE mentor_id IN :ids AND status IN :owned"
+                   " GROUP BY mentor_id", lists=("ids", "owned"))
 
 
 @dataclass

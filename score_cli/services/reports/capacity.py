@@ -35,7 +35,8 @@ from score_cli.services.people.eligibility import paused_on, within_capacity_win
 from score_cli.services.reports.common import MINE, ChapterInfo, Period, Run, as_utc, open_run, period_where
 from score_cli.services.organisation.scope import Scope
 from score_cli.store.db import Store
-from score_cli.store.models import Assignment, MentoringRequest, Volunteer, VolunteerRole
+from score_cli.store.models import MentoringRequest, Volunteer, VolunteerRole
+from score_cli.store.tallies import ASSIGNMENT_TALLY as TALLY
 from score_cli.domain.vocabulary import QUEUED_STATUSES, AssignmentKind, Classification, Role, ScopeKind, VolunteerStatus
 
 BUSINESS_DAYS_A_WEEK = 5
@@ -73,17 +74,17 @@ class ChapterCapacity:
 
 def cic_assignments_since(since: datetime):
     """A correlated count of a volunteer's CIC assignments since `since` (index: mentor, assigned_at)."""
-    return (select(func.count()).select_from(Assignment)
-            .where(Assignment.mentor_id == Volunteer.id, Assignment.assigned_at > since,
-                   Assignment.kind == AssignmentKind.CIC)
+    return (select(func.count()).select_from(TALLY)
+            .where(TALLY.c.mentor_id == Volunteer.id, TALLY.c.assigned_at > since,
+                   TALLY.c.kind == AssignmentKind.CIC)
             .correlate(Volunteer).scalar_subquery())
 
 
 def cic_assignments_in_window(now: datetime):
     """A correlated count of a volunteer's CIC assignments within their capacity window."""
-    return (select(func.count()).select_from(Assignment)
-            .where(Assignment.mentor_id == Volunteer.id, within_capacity_window(now),
-                   Assignment.kind == AssignmentKind.CIC)
+    return (select(func.count()).select_from(TALLY)
+            .where(TALLY.c.mentor_id == Volunteer.id, within_capacity_window(now),
+                   TALLY.c.kind == AssignmentKind.CIC)
             .correlate(Volunteer).scalar_subquery())
 
 
