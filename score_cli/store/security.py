@@ -204,6 +204,11 @@ FUNCTIONS = [
     f"""CREATE OR REPLACE FUNCTION score_client_unused(client integer) RETURNS boolean LANGUAGE sql {_DEFINER}
         COST 10000 AS $$
         SELECT NOT EXISTS (SELECT 1 FROM mentoring_request WHERE client_id = $1) $$""",
+    # the client who already has any of these e-mails, wherever their requests are, so that intake
+    # links a returning client instead of refusing the e-mail (store/client_lookup.py)
+    f"""CREATE OR REPLACE FUNCTION score_clients_by_email(emails text[])
+        RETURNS TABLE (email text, client_id integer) LANGUAGE sql {_DEFINER} AS $$
+        SELECT e.email::text, e.client_id FROM client_email e WHERE e.email = ANY (emails) $$""",
     # a volunteer's login follows their status: only active volunteers may connect
     f"""CREATE OR REPLACE FUNCTION score_login_follow(volunteer integer) RETURNS void LANGUAGE plpgsql
         SECURITY DEFINER SET search_path FROM CURRENT AS $$
@@ -236,7 +241,7 @@ FUNCTIONS = [
     "CREATE TRIGGER score_audit_login BEFORE INSERT ON audit_event FOR EACH ROW EXECUTE FUNCTION score_audit_login()",
 ]
 FUNCTION_NAMES = ("score_volunteer", "score_chapters", "score_holds", "score_national_queue_chapters",
-                  "score_my_requests", "score_client_unused",
+                  "score_my_requests", "score_client_unused", "score_clients_by_email",
                   "score_login_follow", "score_audit_login", "score_stamp_login")
 
 

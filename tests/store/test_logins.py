@@ -348,3 +348,27 @@ def test_a_logins_capacity_check_counts_the_assignments_it_may_not_see(shared):
             conn.execute(text("UPDATE volunteer SET capacity_assignments = :a, capacity_weeks = :w,"
                               " capacity_text = :t, serve_outside_local_area = :o WHERE email = :e"),
                          dict(a=before[0], w=before[1], t=before[2], o=before[3], e=FAR))
+
+
+def test_a_cics_login_takes_in_a_returning_client_whose_requests_it_may_not_see(shared, tmp_path):
+    # far@example.com wrote before to Austin, which Boston's CIC may not read: the new request
+    # joins that client, typed in or imported, instead of the e-mail being refused as taken
+    far_client = "SELECT client_id FROM mentoring_request WHERE id = :n"
+    with shared.store.engine.connect() as conn:
+        client = conn.execute(text(far_client), {"n": shared.requests["far"]}).scalar()
+    assert client not in shared.rows("cic", "SELECT id FROM client")
+    login = shared.url_of("cic")
+    typed = score("intake", "submit", "--name", "Far Away", "--email", "far@example.com", "--chapter", "BOS01",
+                  "--question", "Moving the shop to Boston", "--phone", "617-555-0100", "--format", "json", db=login)
+    assert typed.exit_code == 0, typed.stderr
+    export = tmp_path / "export.csv"
+    export.write_text("name,email,chapter,question\nFar Away,far@example.com,BOS01,A second shop\n")
+    imported = score("intake", "import", str(export), "--format", "json", db=login)
+    assert imported.exit_code == 0, imported.stderr
+    with shared.store.engine.connect() as conn:
+        taken_in = conn.execute(text("SELECT client_id, client_was_known FROM mentoring_request"
+                                     " WHERE chapter_code = 'BOS01' AND question IN"
+                                     " ('Moving the shop to Boston', 'A second shop')")).all()
+        assert sorted(taken_in) == [(client, True), (client, True)]
+        assert conn.execute(text("SELECT count(*) FROM client_email WHERE email = 'far@example.com'")).scalar() == 1
+    assert client in shared.rows("cic", "SELECT id FROM client")  # theirs to read now, through the new request

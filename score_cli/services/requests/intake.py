@@ -17,6 +17,7 @@ from score_cli.domain.errors import Invalid, NotFound
 from score_cli.services.organisation.chapters import queue_of
 from score_cli.domain.workflow import TRANSITIONS, Action
 from score_cli.domain.vocabulary import request_label as label
+from score_cli.store.client_lookup import clients_by_email
 from score_cli.store.models import (Assignment, CaseTeamMember, Chapter, Client, ClientEmail,
                                     MentoringRequest, Note, Volunteer)
 from score_cli.domain.vocabulary import NATIONAL_QUEUE, AssignmentKind, Status, TeamRole, TeamState
@@ -82,9 +83,9 @@ def submit(session: Session, new: NewRequest, *, coordinators: dict | None = Non
     chapter = session.get(Chapter, new.chapter)
     if chapter is None:
         raise NotFound(f"no chapter with code {new.chapter!r} (see `score chapter list`)")
-    client, known = _client_for(session, new, now)
+    client_id, known = _client_for(session, new, now)
     request = MentoringRequest(
-        client_id=client.id, chapter_code=chapter.code, status=Status.NEW,
+        client_id=client_id, chapter_code=chapter.code, status=Status.NEW,
         queue=queue_of(chapter),
         question=new.question, mentoring_area=new.area, business_type=new.business_type,
         existing_business=new.existing_business, origin_url=new.origin, client_was_known=known,
@@ -92,6 +93,8 @@ def submit(session: Session, new: NewRequest, *, coordinators: dict | None = Non
     )
     session.add(request)
     session.flush()
+    if known:
+        _fill_in(session, client_id, new)
     direct_note = ""
     if new.direct_to:
         mentor, why_not = _direct_mentor(session, new.direct_to, chapter, now)
@@ -119,29 +122,31 @@ def new_request_values(request_id: int, new: NewRequest, known: bool, direct_not
             "question": new.question, "direct_note": f"\n{direct_note}\n" if direct_note else ""}
 
 
-def _client_for(session: Session, new: NewRequest, now: datetime) -> tuple[Client, bool]:
+def _client_for(session: Session, new: NewRequest, now: datetime) -> tuple[int, bool]:
     """The client any of these e-mails already belongs to, or a new one; new e-mails are added."""
-    found = session.execute(
-        select(ClientEmail.client_id, ClientEmail.email).where(ClientEmail.email.in_(new.emails))
-        .order_by(ClientEmail.client_id)
-    ).all()
+    found = sorted((client_id, email) for email, client_id in clients_by_email(session, new.emails))
     if found:
-        client = session.get(Client, found[0][0])
-        known = True
+        client_id, known = found[0][0], True
     else:
         client = Client(name=new.name, phone=new.phone, business_name=new.business, zip=new.zip, created_at=now)
         session.add(client)
         session.flush()
-        known = False
+        client_id, known = client.id, False
     taken = {email for _, email in found}
     for email in new.emails:
         if email not in taken:
-            session.add(ClientEmail(client_id=client.id, email=email))
-    if known:
+            session.add(ClientEmail(client_id=client_id, email=email))
+    return client_id, known
+
+
+def _fill_in(session: Session, client_id: int, new: NewRequest) -> None:
+    """A known client keeps what they had; what was missing is taken from the new request (read
+    after the request is recorded: a coordinator's login may read the client from then on)."""
+    client = session.get(Client, client_id)
+    if client is not None:
         client.phone = client.phone or new.phone
         client.business_name = client.business_name or new.business
         client.zip = client.zip or new.zip
-    return client, known
 
 
 def _direct_mentor(session: Session, email: str, chapter: Chapter, now: datetime) -> tuple[Volunteer | None, str | None]:

@@ -24,6 +24,7 @@ from score_cli.services.requests import intake
 from score_cli.services.mail import outbox
 from score_cli.services.organisation.chapters import queue_of
 from score_cli.store import ids
+from score_cli.store.client_lookup import clients_by_email
 from score_cli.store.hints import in_chunks
 from score_cli.store.models import Chapter, Client, ClientEmail, MentoringRequest
 from score_cli.domain.vocabulary import Status
@@ -98,8 +99,9 @@ def write_batch(session: Session, batch: list[intake.NewRequest], chapters: dict
     emails = [{"client_id": c.id, "email": e} for c in clients for e in c.emails]
     if emails:
         session.execute(insert(ClientEmail.__table__), emails)
-    _fill_in_known(session, [c for c in clients if c.in_store and (c.phone or c.business or c.zip)])
     numbers = _insert_requests(session, rows, chapters)
+    # after the requests: a coordinator's login may update a known client once a request is theirs
+    _fill_in_known(session, [c for c in clients if c.in_store and (c.phone or c.business or c.zip)])
     _record_history(session, rows, numbers, chapters)
     _queue_messages(session, rows, numbers, chapters, coordinators)
     return numbers, len(batch) - len(rows)
@@ -110,8 +112,7 @@ def _known_clients(session: Session, emails: set[str]) -> dict[str, _Client]:
     by_id: dict[int, _Client] = {}
     owners: dict[str, _Client] = {}
     for chunk in in_chunks(sorted(emails)):
-        for email, client_id in session.execute(select(ClientEmail.email, ClientEmail.client_id)
-                                                .where(ClientEmail.email.in_(chunk))).all():
+        for email, client_id in clients_by_email(session, chunk):
             owners[email] = by_id.get(client_id) or by_id.setdefault(client_id, _Client(client_id, True))
     return owners
 
