@@ -209,6 +209,14 @@ FUNCTIONS = [
     f"""CREATE OR REPLACE FUNCTION score_clients_by_email(emails text[])
         RETURNS TABLE (email text, client_id integer) LANGUAGE sql {_DEFINER} AS $$
         SELECT e.email::text, e.client_id FROM client_email e WHERE e.email = ANY (emails) $$""",
+    # a coordinator moving a request to another chapter's queue: row-level security would refuse
+    # the moved row when the new chapter is beyond their sight, so the move is made here, for
+    # those who coordinate the chapter the request leaves (store/moves.py); NULL: not theirs
+    f"""CREATE OR REPLACE FUNCTION score_move_request(request integer, chapter text, queue text)
+        RETURNS boolean LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path FROM CURRENT AS $$
+        UPDATE mentoring_request SET chapter_code = $2, queue = $3
+         WHERE id = $1 AND chapter_code = ANY (score_chapters({_array(TASKS["request.coordinate"].roles)}))
+        RETURNING true $$""",
     # a volunteer's login follows their status: only active volunteers may connect
     f"""CREATE OR REPLACE FUNCTION score_login_follow(volunteer integer) RETURNS void LANGUAGE plpgsql
         SECURITY DEFINER SET search_path FROM CURRENT AS $$
@@ -241,7 +249,7 @@ FUNCTIONS = [
     "CREATE TRIGGER score_audit_login BEFORE INSERT ON audit_event FOR EACH ROW EXECUTE FUNCTION score_audit_login()",
 ]
 FUNCTION_NAMES = ("score_volunteer", "score_chapters", "score_holds", "score_national_queue_chapters",
-                  "score_my_requests", "score_client_unused", "score_clients_by_email",
+                  "score_my_requests", "score_client_unused", "score_clients_by_email", "score_move_request",
                   "score_login_follow", "score_audit_login", "score_stamp_login")
 
 

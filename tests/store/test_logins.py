@@ -372,3 +372,22 @@ def test_a_cics_login_takes_in_a_returning_client_whose_requests_it_may_not_see(
         assert sorted(taken_in) == [(client, True), (client, True)]
         assert conn.execute(text("SELECT count(*) FROM client_email WHERE email = 'far@example.com'")).scalar() == 1
     assert client in shared.rows("cic", "SELECT id FROM client")  # theirs to read now, through the new request
+
+
+def test_a_cics_login_transfers_a_request_to_a_chapter_beyond_its_sight(shared):
+    cic, mentor = shared.url_of("cic"), shared.url_of("mentor owner")
+    taken = score("intake", "submit", "--name", "Moving Out", "--email", "moving@example.com", "--chapter", "BOS01",
+                  "--question", "Opening in Austin", "--format", "json", db=cic)
+    assert taken.exit_code == 0, taken.stderr
+    number = shared.rows("cic", "SELECT id FROM mentoring_request WHERE question = 'Opening in Austin'").pop()
+    # a mentor's login may not move it through the database's own function either
+    assert shared.rows("mentor owner", "SELECT score_move_request(:n, 'AUS01', 'AUS01')", n=number) == {None}
+    assert score("transfer-chapter", f"MRE-{number}", "AUS01", "--reason", "x", db=mentor).exit_code == 3
+    moved = score("transfer-chapter", f"MRE-{number}", "AUS01", "--reason", "the client moved to Austin", db=cic)
+    assert moved.exit_code == 0, moved.stderr
+    with shared.store.engine.connect() as conn:
+        assert conn.execute(text("SELECT chapter_code, queue FROM mentoring_request WHERE id = :n"),
+                            {"n": number}).one() == ("AUS01", "AUS01")
+        assert conn.execute(text("SELECT actor FROM audit_event WHERE request_id = :n AND action = 'transfer_chapter'"),
+                            {"n": number}).scalar() == CIC
+    assert number not in shared.rows("cic", "SELECT id FROM mentoring_request")  # Austin's now

@@ -20,6 +20,7 @@ from score_cli.domain.vocabulary import request_label as label
 from score_cli.services.timefmt import local_text
 from score_cli.domain.workflow import OWNED, Action, check
 from score_cli.store.db import Store
+from score_cli.store.moves import move_request
 from score_cli.store.models import Assignment, CaseTeamMember, Chapter, ChapterTransfer, MentoringRequest, Note, Volunteer
 from score_cli.domain.vocabulary import AssignmentKind, Outcome, Status, TeamRole, TeamState
 
@@ -201,7 +202,7 @@ def transfer(store: Store, actor_email: str | None, request_id: int, chapter_cod
                                     to_national_queue=not target.live, by_id=actor.id, reason=reason, at=now))
         records.change(session, request, actor=actor.email, action=str(Action.TRANSFER), to_status=to_status,
                         reason=reason, at=now, detail={"from": source, "to": target.code, "queue": queue},
-                        chapter_code=target.code, owner_id=None, queue=queue)
+                        owner_id=None)
         tell_previous_owner(session, request, previous, actor, now_with=f"the {queue} intake queue",
                             reason=reason)
         values = {"request": label(request_id), "client_name": records.client_name(session, request),
@@ -209,6 +210,8 @@ def transfer(store: Store, actor_email: str | None, request_id: int, chapter_cod
         for cic in outbox.queue_watchers(session, target):
             outbox.enqueue(session, event="transferred", recipient=cic, request_id=request_id,
                            occurrence=request.version, values=values)
+        # last: a coordinator's login may not read the request once it is in a chapter beyond its sight
+        move_request(session, request.id, target.code, queue)
     return request_id
 
 
