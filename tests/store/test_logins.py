@@ -27,7 +27,7 @@ from score_cli.services.requests import mentoring, referrals
 from score_cli.store.db import Store
 from score_cli.store.models import Chapter, District
 from tests.helpers import postgres_database, score
-from tests.world import ADMIN, CIC, FAR, MENTOR, MENTOR2, RCIC, build
+from tests.world import ADMIN, CIC, FAR, MENTOR, MENTOR2, RCIC, World, build
 
 PREFIX = f"t{os.getpid()}_"  # login roles belong to the whole server: one set per test run
 PEOPLE = {
@@ -391,3 +391,29 @@ def test_a_cics_login_transfers_a_request_to_a_chapter_beyond_its_sight(shared):
         assert conn.execute(text("SELECT actor FROM audit_event WHERE request_id = :n AND action = 'transfer_chapter'"),
                             {"n": number}).scalar() == CIC
     assert number not in shared.rows("cic", "SELECT id FROM mentoring_request")  # Austin's now
+
+
+def test_a_logins_mentor_activity_counts_the_mentors_work_it_may_not_see(shared):
+    # a Boston mentor given an Austin request, which the Boston district's RCIC may not read:
+    # their activity and open caseload still count it, as they do for the owner acting as the RCIC
+    world = World(shared.store, shared.url)
+    serving = "SELECT serve_outside_local_area FROM volunteer WHERE email = :e"
+    with shared.store.engine.begin() as conn:
+        before = conn.execute(text(serving), {"e": MENTOR2}).scalar()
+        conn.execute(text("UPDATE volunteer SET serve_outside_local_area = true WHERE email = :e"), {"e": MENTOR2})
+    try:
+        elsewhere = world.assigned(mentor=MENTOR2, chapter="AUS01", by=ADMIN, email="austin.mentee@example.com")
+    finally:
+        with shared.store.engine.begin() as conn:
+            conn.execute(text("UPDATE volunteer SET serve_outside_local_area = :b WHERE email = :e"),
+                         {"b": before, "e": MENTOR2})
+    assert elsewhere not in shared.rows("rcic of the district", "SELECT id FROM mentoring_request")
+
+    def activity(**where) -> dict:
+        ran = score("report", "mentor-activity", "--format", "json", **where)
+        assert ran.exit_code == 0, ran.stderr
+        return {row["email"]: row for row in ran.json()}[MENTOR2]
+
+    by_login = activity(db=shared.url_of("rcic of the district"))
+    assert by_login == activity(db=shared.url, actor=RCIC)
+    assert by_login["open_now"] >= 1 and by_login["cic_assignments"] >= 1

@@ -32,7 +32,10 @@ from score_cli.services.reports.common import Period, Run, open_run, period_wher
 from score_cli.services.organisation.scope import Scope
 from score_cli.domain.workflow import OWNED
 from score_cli.store.db import Store
-from score_cli.store.models import Assignment, Chapter, MentoringRequest, MentoringSession, Volunteer, VolunteerRole
+from score_cli.store.models import Chapter, Volunteer, VolunteerRole
+from score_cli.store.tallies import ASSIGNMENT_TALLY as TALLY
+from score_cli.store.tallies import MENTOR_CASELOAD as CASELOAD
+from score_cli.store.tallies import SESSION_TALLY as SESSIONS
 from score_cli.domain.vocabulary import AssignmentKind, Outcome, Role, ScopeKind, Status, VolunteerStatus
 
 REPEATED = 2
@@ -55,12 +58,12 @@ def _count_if(condition):
 
 def _holding(run: Run, grouped: bool = True):
     """Requests each mentor owns now (status assigned .. in_progress), and those awaiting acceptance."""
-    R = MentoringRequest
-    query = (select(R.owner_id.label("mentor_id"), func.count().label("open_now"),
+    R = CASELOAD.c  # every request they own, whoever asks (store/tallies.py)
+    query = (select(R.mentor_id, func.count().label("open_now"),
                     _count_if(R.status == Status.ASSIGNED).label("awaiting"))
              .where(R.status.in_([str(s) for s in OWNED]),
-                    R.owner_id.in_(_mentors(run).with_only_columns(Volunteer.id)))
-             .group_by(R.owner_id))
+                    R.mentor_id.in_(_mentors(run).with_only_columns(Volunteer.id)))
+             .group_by(R.mentor_id))
     return query.subquery() if grouped else query
 
 
@@ -83,7 +86,7 @@ def mentor_activity(store: Store, actor_email: str | None, scope: Scope | None, 
     with store.reading() as session:
         now = clock.now()
         run = open_run(session, actor_email, scope, recent(period, now), now, Record.VOLUNTEERS)
-        A, S = Assignment, MentoringSession
+        A, S = TALLY.c, SESSIONS.c  # all their assignments and sessions, whoever asks (store/tallies.py)
         # Both tallies read their table in one pass, grouped by an expression (mentor_id + 0) so
         # that the database does not walk the (mentor, date) index with a random read per row;
         # a narrower scope than national limits them to its mentors (index lookups pay there).

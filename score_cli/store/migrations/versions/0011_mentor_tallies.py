@@ -1,4 +1,4 @@
-"""the counts of a mentor's work as views: capacity and caseload, whoever is connected
+"""the counts of a mentor's work as views: capacity, caseload and sessions, whoever is connected
 
 A mentor's capacity is counted over all their CIC assignments, and suggestions rank by open
 caseload, wherever the requests are. A person's login on PostgreSQL reads only the requests
@@ -23,6 +23,7 @@ def upgrade() -> None:
                " SELECT mentor_id, kind, assigned_at, accepted_at, outcome FROM assignment")
     op.execute("CREATE VIEW mentor_caseload AS"
                " SELECT owner_id AS mentor_id, status FROM mentoring_request WHERE owner_id IS NOT NULL")
+    op.execute("CREATE VIEW session_tally AS SELECT mentor_id, session_date, entered_late FROM mentoring_session")
     if op.get_bind().dialect.name == "postgresql":
         from score_cli.store import security
 
@@ -30,5 +31,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.execute("DROP VIEW session_tally")
     op.execute("DROP VIEW mentor_caseload")
     op.execute("DROP VIEW assignment_tally")
