@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import text, update
 
+from score_cli.domain.access import TASKS
 from score_cli.domain.errors import Refused
 from score_cli.store.models import MentoringRequest
 from score_cli.store.security import connected_login
@@ -26,4 +27,4 @@ def move_request(session, request_id: int, chapter: str, queue: str | None) -> N
         return
     moved = session.execute(_BY_FUNCTION, {"request": request_id, "chapter": chapter, "queue": queue}).scalar()
     if not moved:
-        raise Refused("moving a request out of its chapter needs the CIC role for that chapter")
+        raise Refused(TASKS["request.coordinate"].rule)

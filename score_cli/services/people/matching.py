@@ -2,8 +2,9 @@
 
 Eligible: what `domain.eligibility` says, asked mentor by mentor (active, mentor role,
 certified or provisional (SMEs on request), not paused on the assignment day, CIC capacity left
-in the capacity's window, not someone who declined or timed out on this request). Ranked by tier (same chapter, district, region, any), then expertise, then fewer open
-assignments, then fewer CIC assignments accepted in the last 60 days. Counts come from a few
+in the capacity's window, not someone who declined or timed out on this request). Ranked by
+tier (same chapter, district, region, any), then expertise, then fewer open assignments, then
+fewer CIC assignments accepted in the last 60 days. Counts come from a few
 grouped queries, never one query per mentor.
 """
 
@@ -51,10 +52,10 @@ _BEFORE = query("SELECT mentor_id, outcome FROM assignment WHERE request_id = :r
                 lists=("outcomes",))
 _EXPERTS = query(f"SELECT volunteer_id FROM volunteer_expertise WHERE volunteer_id IN ({_REACHED})"
                  " AND topic IN :topics", lists=("classes", "topics"))
-# CIC assignments per mentor since a time (the covering index ix_assignment_mentor_tally); the
-# capacity window is counted once for each span in use (7 days for "3 per week", 14 for
-# "1 every other week"), over the candidates whose capacity has that span
-# (counted over every request, whoever is connected: store/tallies.py)
+# CIC assignments per mentor since a time, over every request whoever is connected
+# (store/tallies.py; the covering index ix_assignment_mentor_tally). The capacity window is
+# counted once for each span in use (7 days for "3 per week", 14 for "1 every other week"),
+# over the candidates whose capacity has that span.
 _RECENT = "SELECT mentor_id, COUNT(*) FROM assignment_tally WHERE kind = :cic AND assigned_at > :since"
 _IN_WINDOW = query(_RECENT + f" AND mentor_id IN ({_REACHED} AND v.capacity_weeks = :weeks) GROUP BY mentor_id",
                    lists=("classes",), times=("since",))
@@ -82,9 +83,9 @@ def suggest(store: Store, actor_email: str | None, request_id: int, *, limit: in
         access.require(conn, actor, request, Action.ASSIGN)
         chapter = get_chapter(conn, request.chapter_code)
         classes = sorted(rules.ASSIGNABLE) + ([Classification.SME] if include_sme else [])
-        reach = {"active": str(VolunteerStatus.ACTIVE), "mentor": str(Role.MENTOR), "chapter": chapter.code}
+        reach = {"active": str(VolunteerStatus.ACTIVE), "mentor": str(Role.MENTOR), "chapter": chapter.code,
+                 "classes": [str(c) for c in classes], "yes": True}
         # plain rows: thousands of mentors can be in reach, and only the best few are shown
-        reach = dict(reach, classes=[str(c) for c in classes], yes=True)
         found = conn.execute(_CANDIDATES, reach)
         # named tuples: a Row's attribute lookup costs more than the rule itself, thousands of times
         mentor = namedtuple("Mentor", list(found.keys()))

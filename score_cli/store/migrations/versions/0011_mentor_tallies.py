@@ -24,10 +24,8 @@ def upgrade() -> None:
     op.execute("CREATE VIEW mentor_caseload AS"
                " SELECT owner_id AS mentor_id, status FROM mentoring_request WHERE owner_id IS NOT NULL")
     op.execute("CREATE VIEW session_tally AS SELECT mentor_id, session_date, entered_late FROM mentoring_session")
-    if op.get_bind().dialect.name == "postgresql":
-        from score_cli.store import security
-
-        security.install(op.get_bind())  # the users' group reads the views
+    # on PostgreSQL the users' group is granted the views by `security.install`, which every
+    # upgrade to the newest schema runs after the migrations (store/migrate.py)
 
 
 def downgrade() -> None:
