@@ -85,6 +85,19 @@ def _plain(value):
     raise TypeError(f"cannot render {type(value).__name__}")
 
 
+def json_line(row: dict) -> str:
+    """A row as one line of compact JSON. orjson writes datetimes, dates and enums itself, as
+    `_plain` does, at a tenth of the standard library's cost: a national report is 50,000 rows."""
+    import orjson
+
+    try:
+        encoded = orjson.dumps(row, default=_plain)
+    except TypeError:  # orjson's limits (an integer over 64 bits): the standard library has none
+        return json_text(json.dumps(row, default=_plain, ensure_ascii=False, separators=(",", ":")))
+    # only a byte outside printable ASCII can be something a terminal would obey
+    return encoded.decode() if encoded.isascii() and b"\x7f" not in encoded else json_text(encoded.decode())
+
+
 def to_json(value, *, compact: bool = False) -> str:
     return json_text(json.dumps(value, default=_plain, indent=None if compact else 2, ensure_ascii=False))
 
@@ -136,9 +149,8 @@ def stream_rows(rows: Iterable[dict], fmt: str, columns: Sequence[str]) -> None:
             out.write("[]\n")
             return
         out.write("[\n")
-        encode = json.JSONEncoder(default=_plain, ensure_ascii=False).encode
         for i, row in enumerate(chain([first], rows)):
-            out.write((",\n" if i else "") + json_text(encode(row)))
+            out.write((",\n" if i else "") + json_line(row))
         out.write("\n]\n")
         return
     if first is not None:  # CSV has every column JSON has: the listing's first, then the others

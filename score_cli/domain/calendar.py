@@ -68,16 +68,26 @@ def us_holidays(state: str | None, first_year: int, last_year: int) -> frozenset
     return frozenset(days)
 
 
-def _cache_file(state: str | None, first_year: int, last_year: int) -> Path | None:
+@lru_cache(maxsize=1)
+def _cache_dir() -> tuple[Path, str] | None:
+    """Where the holiday files are, and the `holidays` version they are keyed by: read once, as
+    finding a package's version takes milliseconds and a national report opens sixty calendars."""
     try:
         from importlib.metadata import version
 
         from platformdirs import user_cache_path
 
-        return user_cache_path("score", appauthor=False) / (
-            f"holidays-{version('holidays')}-US-{state or 'federal'}-{first_year}-{last_year}.txt")
+        return user_cache_path("score", appauthor=False), version("holidays")
     except Exception:  # noqa: BLE001 - no cache is only slower
         return None
+
+
+def _cache_file(state: str | None, first_year: int, last_year: int) -> Path | None:
+    found = _cache_dir()
+    if found is None:
+        return None
+    folder, version = found
+    return folder / f"holidays-{version}-US-{state or 'federal'}-{first_year}-{last_year}.txt"
 
 
 def _read_cache(state: str | None, first_year: int, last_year: int) -> frozenset[date] | None:
@@ -100,6 +110,12 @@ def _write_cache(state: str | None, first_year: int, last_year: int, days: set[d
         os.replace(temporary, path)  # readers never see a half-written file
     except OSError:
         pass
+
+
+@lru_cache(maxsize=4)
+def _weekdays(first: int, last: int) -> tuple[int, ...]:
+    """The ordinals of Monday to Friday from `first` to `last`; date.fromordinal(1) is a Monday."""
+    return tuple(o for o in range(first, last + 1) if (o - 1) % 7 < 5)
 
 
 class BusinessCalendar:
@@ -131,14 +147,19 @@ class BusinessCalendar:
         off = us_holidays(state, first_year, last_year) | frozenset(closures)
         self._non_working = tuple(sorted(off))
 
-        first_ord, last_ord = self.first.toordinal(), self.last.toordinal()
-        off_ords = {d.toordinal() for d in off}
-        # date.fromordinal(1) is a Monday, so (ordinal - 1) % 7 is the weekday.
-        self._table = [
-            o
-            for o in range(first_ord, last_ord + 1)
-            if (o - 1) % 7 < 5 and o not in off_ords
-        ]
+        # the weekdays with the days off cut out, slice by slice (a national report opens sixty)
+        weekdays = _weekdays(self.first.toordinal(), self.last.toordinal())
+        cuts = set()
+        for day in off:
+            i = bisect_left(weekdays, day.toordinal())
+            if i < len(weekdays) and weekdays[i] == day.toordinal():  # a day off on a weekend cuts nothing
+                cuts.add(i)
+        self._table = []
+        start = 0
+        for i in sorted(cuts):
+            self._table.extend(weekdays[start:i])
+            start = i + 1
+        self._table.extend(weekdays[start:])
 
     def __repr__(self) -> str:
         return f"BusinessCalendar({self.tz!r}, {self.state!r}, {len(self._non_working)} days off)"

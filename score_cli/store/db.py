@@ -74,8 +74,11 @@ def _postgres_session(dbapi_conn, _record) -> None:
     # No JIT compiling: it costs about half a second per statement, which a person waiting on a
     # short read never gets back, and row-level security's subplans raise the planner's cost
     # estimates over the threshold that turns it on (committed, so a pool's rollback keeps it).
+    # Instants come back in UTC, as the tables mean them: psycopg then gives them Python's own UTC
+    # zone, which a report of fifty thousand rows reads and converts in half the time.
     with dbapi_conn.cursor() as cur:
         cur.execute("SET jit = off")
+        cur.execute("SET TIME ZONE 'UTC'")
     dbapi_conn.commit()
 
 

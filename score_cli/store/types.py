@@ -27,8 +27,8 @@ class UTCDateTime(TypeDecorator):
         return value
 
     def process_result_value(self, value, dialect):
-        if value is None:
-            return None
+        if value is None or value.__class__ is datetime and value.tzinfo is timezone.utc:
+            return value  # PostgreSQL's, read in a UTC session (store/db.py): nothing to convert
         if isinstance(value, str):
             value = datetime.fromisoformat(value)
         if value.tzinfo is None:

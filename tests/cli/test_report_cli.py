@@ -104,3 +104,14 @@ def test_metrics_weekly_rows_in_csv(world):
     rows = list(csv.DictReader(io.StringIO(ran.stdout)))
     assert [(r["week_start"], r["interval"]) for r in rows][0] == ("2026-11-16", "submission_to_first_assignment")
     assert rows[0]["submitted"] == "3" and rows[0]["completed"] == "2"
+
+
+def test_a_json_row_is_one_line_that_reads_back_as_written():
+    """Each row of a report's JSON is one line: what the fast encoder cannot take (an integer over
+    64 bits) is written all the same, and a DEL, plain ASCII, is still written as an escape."""
+    from score_cli.cli.output import json_line
+
+    assert json_line({"id": "MRE-7", "count": 2**70}) == '{"id":"MRE-7","count":1180591620717411303424}'
+    written = json_line({"client": "Rub\x7fout", "day": date(2026, 11, 30)})
+    assert written == '{"client":"Rub\\u007fout","day":"2026-11-30"}'
+    assert json.loads(written) == {"client": "Rub\x7fout", "day": "2026-11-30"}

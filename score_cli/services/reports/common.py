@@ -266,8 +266,8 @@ def coordinated_chapters(session: Session, chapters: dict[str, ChapterInfo]) -> 
 
 def as_utc(value) -> datetime | None:
     """An aggregate's instant as an aware UTC datetime (SQLite may hand back stored text)."""
-    if value is None:
-        return None
+    if value is None or value.__class__ is datetime and value.tzinfo is timezone.utc:
+        return value
     if value.__class__ is str:
         try:  # stored naive UTC text: parsed with its offset, much faster than .replace(tzinfo=...)
             return datetime.fromisoformat(value + "+00:00")

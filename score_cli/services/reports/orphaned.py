@@ -13,7 +13,6 @@ from score_cli.domain.workflow import OWNED
 from score_cli.services.organisation.scope import Scope
 from score_cli.services.reports.common import Period, Run, label, open_run
 from score_cli.services.reports.stages import RowContext, fetch, report_query
-from score_cli.services.timefmt import local
 from score_cli.store.db import Store
 from score_cli.store.hints import in_chunks
 from score_cli.store.models import CaseTeamMember, MentoringRequest, Volunteer
@@ -56,11 +55,11 @@ def _inactive_team(run: Run, request_ids: list[int]) -> dict[int, list[str]]:
 
 
 def orphan_row(context: RowContext, r, inactive_team: list[str]) -> dict:
-    row, ch = context.base(r)
-    since = local(r.status_changed_at, ch.timezone)
+    row, place = context.base(r)
+    since = r.status_changed_at.astimezone(place.zone)
     row.update({
         "in_stage_since": since,
-        "business_days_in_stage": context.business_days(since, ch),
+        "business_days_in_stage": context.business_days(since, place),
         "inactive_team": inactive_team,
         "possible_duplicate_of": label(r.duplicate) if r.duplicate else None,
     })

@@ -49,12 +49,12 @@ from score_cli.services.reports.common import (
     streamed,
 )
 from score_cli.services.organisation.scope import Scope
-from score_cli.services.timefmt import local, local_text
+from score_cli.services.timefmt import local_text, zone
 from score_cli.store.db import Store
 from score_cli.store.models import Assignment, Client, ContactAttempt, MentoringRequest, Volunteer
 from score_cli.store.types import UTCDateTime
 from score_cli.domain.workflow import OWNED
-from score_cli.domain.vocabulary import NATIONAL_QUEUE, OPEN_STATUSES, PROGRESS, Outcome, Status, VolunteerStatus
+from score_cli.domain.vocabulary import CLOSED_STATUSES, NATIONAL_QUEUE, PROGRESS, Outcome, Status, VolunteerStatus
 
 STAGES = {
     "not-assigned": (Status.NEW, Status.PENDING_REASSIGNMENT),
@@ -62,8 +62,9 @@ STAGES = {
     "not-contacted": (Status.ACCEPTED,),
     "not-counseled": (Status.CONTACTED,),
 }
-# A duplicate further along is the one to keep: the others point at it.
-_OPEN = [str(s) for s in OPEN_STATUSES]
+# A duplicate further along is the one to keep: the others point at it. "Not closed" rather than
+# "open": SQLite then reads a client's requests in one index range, not one probe per status.
+_CLOSED = sorted(str(s) for s in CLOSED_STATUSES)
 
 
 def stage_report(store: Store, actor_email: str | None, scope: Scope | None, stage: str,
@@ -124,7 +125,9 @@ def fetch(session, query) -> Iterator:
             for raw in batch:
                 values = list(raw)
                 for i in instants:
-                    values[i] = as_utc(values[i])
+                    value = values[i]
+                    if value is not None:
+                        values[i] = as_utc(value)
                 for i in days:
                     if values[i].__class__ is str:
                         values[i] = date.fromisoformat(values[i])
@@ -132,6 +135,9 @@ def fetch(session, query) -> Iterator:
 
 
 STREAM_BATCH = 2000
+# what the rows of one chapter share, looked up once a chapter: its record, time zone, business
+# calendar and today's local date
+Place = namedtuple("Place", "chapter zone calendar today")
 
 
 # --- the query ---------------------------------------------------------------------------
@@ -145,7 +151,6 @@ def report_query(run: Run, condition, stage: str):
     owner = aliased(Volunteer, name="owner")
     current = aliased(Assignment, name="current")
     other = aliased(MentoringRequest, name="other")
-    twin = aliased(MentoringRequest, name="twin")
     # the latest assignment's outcome and mentor, read per request by its key: joining on a
     # subquery's value left PostgreSQL to hash every assignment a login may see
     of_request, newest = Assignment.request_id == R.id, Assignment.id.desc()
@@ -154,8 +159,18 @@ def report_query(run: Run, condition, stage: str):
     latest_mentor = (select(Volunteer.email).join(Assignment, Assignment.mentor_id == Volunteer.id)
                      .where(of_request).order_by(newest).limit(1).correlate(R).scalar_subquery())
     progress = case({str(k): v for k, v in PROGRESS.items()}, value=other.status, else_=0)
-    duplicate = (select(other.id).where(other.client_id == R.client_id, other.id != R.id, other.status.in_(_OPEN))
-                 .order_by(progress.desc(), other.id).limit(1).correlate(R).scalar_subquery())
+    duplicate = (select(other.id, other.status).where(other.client_id == R.client_id, other.id != R.id,
+                                                      other.status.not_in(_CLOSED))
+                 .order_by(progress.desc(), other.id).limit(1).correlate(R))
+    if run.session.get_bind().dialect.name == "postgresql":
+        # one index scan a row for the duplicate's number and status; joining on a subquery's
+        # value left PostgreSQL to hash every request
+        twin = duplicate.lateral("twin")
+        twin_on, twin_id, twin_status = literal(True), twin.c.id, twin.c.status
+    else:  # SQLite has no LATERAL, and reads the joined request by its key
+        twin = aliased(MentoringRequest, name="twin")
+        twin_on, twin_id, twin_status = twin.id == duplicate.with_only_columns(other.id).scalar_subquery(), \
+            twin.id, twin.status
     # attempts in the current owner's contact window, as the sweep counts them
     attempts = (select(func.count()).select_from(ContactAttempt)
                 .where(ContactAttempt.request_id == R.id, ContactAttempt.volunteer_id == R.owner_id,
@@ -175,13 +190,13 @@ def report_query(run: Run, condition, stage: str):
                (latest_outcome if queued else nothing).label("latest_outcome"),
                (latest_mentor if queued else nothing).label("latest_mentor"),
                (attempts if contacts else nothing).label("attempts"),
-               (last_attempt if contacts else nothing).label("last_attempt"), twin.id.label("duplicate"),
-               twin.status.label("duplicate_status"))
+               (last_attempt if contacts else nothing).label("last_attempt"), twin_id.label("duplicate"),
+               twin_status.label("duplicate_status"))
         .join(Client, Client.id == R.client_id)
         .outerjoin(owner, owner.id == R.owner_id)
         .outerjoin(current, and_(current.request_id == R.id,
                                  current.outcome.in_([Outcome.OPEN, Outcome.ACCEPTED])))
-        .outerjoin(twin, twin.id == duplicate)
+        .outerjoin(twin, twin_on)
     )
     query = (
         query
@@ -211,7 +226,7 @@ class RowContext:
         self.coordinated = coordinated_chapters(run.session, run.chapters) if stage == "not-assigned" else set()
         self._capacity: dict | None = None
         self._business: dict[tuple, int] = {}
-        self._calendars: dict[str, calendar.BusinessCalendar] = {}
+        self._places: dict[str, tuple] = {}
         self.attempt_times: dict[int, list] = {}
 
     def weighing_attempts(self, rows: Iterator) -> Iterator:
@@ -241,60 +256,64 @@ class RowContext:
             self._capacity = chapter_capacity(self.run, sorted(self.run.in_scope))
         return self._capacity.get(code)
 
-    def business_days(self, local_start, ch) -> int:
-        """Business days from `local_start` (in the chapter's zone) to now: one calendar call per
-        chapter and local date, since the count depends on nothing else."""
-        key = (ch.code, local_start.date())
-        found = self._business.get(key)
+    def place(self, code: str) -> Place:
+        found = self._places.get(code)
         if found is None:
-            cal = self._calendars.get(ch.code) or self._calendars.setdefault(ch.code, calendar.calendar_for(ch))
-            found = self._business[key] = cal.business_days_between(local_start, self.run.now)
+            ch = self.run.chapters[code]
+            found = self._places[code] = Place(ch, zone(ch.timezone), calendar.calendar_for(ch),
+                                               self.run.today(ch.timezone))
         return found
 
-    def base(self, r) -> tuple[dict, object]:
-        run = self.run
-        ch = run.chapters[r.chapter_code]
-        tz = ch.timezone
-        submitted = local(r.submitted_at, tz)
+    def business_days(self, local_start, place: Place) -> int:
+        """Business days from `local_start` (in the chapter's zone) to now: one calendar call per
+        calendar and local date, since the count depends on nothing else (chapters of one state
+        share a calendar)."""
+        key = (place.calendar, local_start.date())
+        found = self._business.get(key)
+        if found is None:
+            found = self._business[key] = place.calendar.business_days_between(local_start, self.run.now)
+        return found
+
+    def base(self, r) -> tuple[dict, Place]:
+        place = self.place(r.chapter_code)
+        submitted = r.submitted_at.astimezone(place.zone)
         return {
             "id": label(r.id), "status": r.status, "chapter": r.chapter_code, "queue": r.queue,
             "client": r.client, "client_kind": "existing" if r.client_was_known else "new",
             "owner": r.owner, "owner_status": r.owner_status,
             "submitted_at": submitted,
-            "business_days_waiting": self.business_days(submitted, ch),
-        }, ch
+            "business_days_waiting": self.business_days(submitted, place),
+        }, place
 
     def row(self, r) -> dict:
         now = self.run.now
-        row, ch = self.base(r)
-        tz = ch.timezone
+        row, place = self.base(r)
+        tz = place.zone
+        status = r.status
         since, deadline, deadline_at, timeout_at = r.status_changed_at, None, None, None
-        accepted = r.accepted_at or r.first_accepted_at or r.status_changed_at
-        if r.status == Status.ASSIGNED:
+        if status == Status.ASSIGNED:
             since = r.assigned_at or r.status_changed_at
             deadline, deadline_at, timeout_at = "accept_due", r.accept_due_at, r.timeout_at
-        elif r.status == Status.ACCEPTED:
-            since = accepted
+        elif status == Status.ACCEPTED or status == Status.CONTACTED:
+            accepted = r.accepted_at or r.first_accepted_at or r.status_changed_at
+            if status == Status.ACCEPTED:
+                since = accepted
             deadline, deadline_at = "contact_window", rules.contact_window_ends(accepted, tz)
-        elif r.status == Status.CONTACTED:
-            deadline, deadline_at = "contact_window", rules.contact_window_ends(accepted, tz)
-        counting = r.status in (Status.ACCEPTED, Status.CONTACTED)
-        since = local(since, tz)
-        row.update({
-            "in_stage_since": since,
-            "business_days_in_stage": self.business_days(since, ch),
-            "deadline": deadline, "deadline_at": local(deadline_at, tz),
-            "deadline_passed": bool(deadline_at and deadline_at <= now),
-            "timeout_at": local(timeout_at, tz),
-            "contact_attempts": r.attempts if counting else None,
-            "last_contact_at": local(r.last_attempt, tz) if counting else None,
-            "possible_duplicate_of": label(r.duplicate) if r.duplicate else None,
-        })
-        flags, action = self.advice(r, row, ch, deadline_at, timeout_at)
-        row["flags"], row["next_action"] = flags, action
+        counting = status == Status.ACCEPTED or status == Status.CONTACTED
+        since = since.astimezone(tz)
+        row["in_stage_since"] = since
+        row["business_days_in_stage"] = self.business_days(since, place)
+        row["deadline"] = deadline
+        row["deadline_at"] = deadline_at and deadline_at.astimezone(tz)
+        row["deadline_passed"] = bool(deadline_at and deadline_at <= now)
+        row["timeout_at"] = timeout_at and timeout_at.astimezone(tz)
+        row["contact_attempts"] = r.attempts if counting else None
+        row["last_contact_at"] = r.last_attempt.astimezone(tz) if counting and r.last_attempt else None
+        row["possible_duplicate_of"] = label(r.duplicate) if r.duplicate else None
+        row["flags"], row["next_action"] = self.advice(r, row, place, deadline_at, timeout_at)
         return row
 
-    def advice(self, r, row, ch, deadline_at, timeout_at) -> tuple[list[str], str]:
+    def advice(self, r, row, place: Place, deadline_at, timeout_at) -> tuple[list[str], str]:
         """Every flag that applies, and the guide's next action for the most pressing one."""
         now, flags, actions = self.run.now, [], []
 
@@ -304,7 +323,8 @@ class RowContext:
                 actions.append(action)
 
         mre = row["id"]
-        if r.owner and r.owner_status != VolunteerStatus.ACTIVE:
+        active = r.owner_status == VolunteerStatus.ACTIVE
+        if r.owner and not active:
             note("owner_inactive", f"owner {r.owner} is no longer active: put it back in the queue (score reassign"
                  f" {mre} --to-queue --reason 'mentor no longer active'), assign another mentor (score assign {mre}"
                  " --suggest) and, as time has passed, let the client know a new mentor is found")
@@ -315,11 +335,10 @@ class RowContext:
                  f"possible duplicate of {label(r.duplicate)} ({other}): "
                  + ("if the client is already being served there, withdraw this one" if served
                     else f"withdraw one of them (score withdraw {mre} --reason duplicate)"))
-        today = self.run.today(ch.timezone)
-        if r.owner and r.owner_status == VolunteerStatus.ACTIVE and paused_on(r, today):
+        if r.owner and active and paused_on(r, place.today):
             note("owner_paused", f"owner is paused until {r.pause_until or 'further notice'}: check in with the"
                  " mentor, or reassign")
-        stage_action = getattr(self, "_" + r.status)(r, row, ch, note, deadline_at, timeout_at, now, mre)
+        stage_action = getattr(self, "_" + r.status)(r, row, place.chapter, note, deadline_at, timeout_at, now, mre)
         if stage_action:
             actions.append(stage_action)
         return flags, actions[0] if actions else "none"
