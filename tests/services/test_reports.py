@@ -110,6 +110,23 @@ def test_a_second_request_from_a_client_already_being_served_is_a_possible_dupli
     assert "withdraw one of them" in other["next_action"]
 
 
+def test_the_possible_duplicate_is_the_clients_other_open_request_furthest_along(world):
+    # a closed request is never the duplicate; of the open ones the furthest along is, then the oldest
+    closed = submit(world, "2026-11-09 14:00:00", email="same@example.com", name="Sam Same")
+    with at("2026-11-09 15:00:00"):
+        assignment.withdraw(world.store, CIC, closed, reason="client asked")
+    waiting = submit(world, "2026-11-16 14:00:00", email="same@example.com", name="Sam Same")
+    served = submit(world, "2026-11-16 15:00:00", email="same@example.com", name="Sam Same")
+    assign(world, served, MENTOR, "2026-11-16 16:00:00")
+    again = submit(world, "2026-11-17 14:00:00", email="same@example.com", name="Sam Same")
+    with at(NOW):
+        queued = by_id(stage_report(world.store, CIC, BOS, "not-assigned"))
+        [assigned] = stage_report(world.store, CIC, BOS, "not-accepted")
+    assert sorted(queued) == [f"MRE-{waiting}", f"MRE-{again}"]
+    assert {row["possible_duplicate_of"] for row in queued.values()} == {f"MRE-{served}"}
+    assert assigned["possible_duplicate_of"] == f"MRE-{waiting}"
+
+
 def test_asked_to_the_report_also_flags_a_duplicate_written_from_another_email(world):
     with at("2026-11-16 14:00:00"):
         first = world.submit(email="dana@bakery.com", name="Dana Baker", phone="617-555-0142", business="Dana's Bakery")

@@ -169,8 +169,8 @@ def report_query(run: Run, condition, stage: str):
         twin_on, twin_id, twin_status = literal(True), twin.c.id, twin.c.status
     else:  # SQLite has no LATERAL, and reads the joined request by its key
         twin = aliased(MentoringRequest, name="twin")
-        twin_on, twin_id, twin_status = twin.id == duplicate.with_only_columns(other.id).scalar_subquery(), \
-            twin.id, twin.status
+        twin_id, twin_status = twin.id, twin.status
+        twin_on = twin_id == duplicate.with_only_columns(other.id).scalar_subquery()
     # attempts in the current owner's contact window, as the sweep counts them
     attempts = (select(func.count()).select_from(ContactAttempt)
                 .where(ContactAttempt.request_id == R.id, ContactAttempt.volunteer_id == R.owner_id,
@@ -226,7 +226,7 @@ class RowContext:
         self.coordinated = coordinated_chapters(run.session, run.chapters) if stage == "not-assigned" else set()
         self._capacity: dict | None = None
         self._business: dict[tuple, int] = {}
-        self._places: dict[str, tuple] = {}
+        self._places: dict[str, Place] = {}
         self.attempt_times: dict[int, list] = {}
 
     def weighing_attempts(self, rows: Iterator) -> Iterator:
