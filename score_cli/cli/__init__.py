@@ -2,6 +2,7 @@
 
 
 import functools
+import gc
 import os
 import sys
 from typing import Annotated
@@ -176,6 +177,9 @@ def main(
 
 def run() -> None:
     """The `score` program."""
+    # A national report makes hundreds of thousands of short-lived rows and strings; the
+    # collector's default, a pass every 700 new objects, spent about 0.25 s of a 5 s report.
+    gc.set_threshold(20_000, 20, 20)
     try:
         app(prog_name="score")
     finally:

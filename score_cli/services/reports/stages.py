@@ -120,8 +120,13 @@ def fetch(session, query) -> Iterator:
     Row = namedtuple("Row", names)
     instants = [i for i, c in enumerate(query.selected_columns) if isinstance(c.type, UTCDateTime)]
     days = [i for i, c in enumerate(query.selected_columns) if isinstance(c.type, Date)]
+    # SQLite gives stored text; PostgreSQL aware UTC datetimes and dates (store/db.py, `streamed`)
+    text = session.connection().dialect.name == "sqlite"
     with streamed(session, query) as cursor:
         while batch := cursor.fetchmany(STREAM_BATCH):
+            if not text:
+                yield from map(Row._make, batch)
+                continue
             for raw in batch:
                 values = list(raw)
                 for i in instants:
