@@ -49,6 +49,7 @@ from score_cli.services.reports.common import (
     streamed,
 )
 from score_cli.services.organisation.scope import Scope
+from score_cli.services.reports.read_ahead import read_ahead
 from score_cli.services.timefmt import local_text, zone
 from score_cli.store.db import Store
 from score_cli.store.models import Assignment, Client, ContactAttempt, MentoringRequest, Volunteer
@@ -90,17 +91,21 @@ def stage_rows(store: Store, actor_email: str | None, scope: Scope | None, stage
         R = MentoringRequest
         query = report_query(run, R.status.in_([str(s) for s in STAGES[stage]]), stage)
         context = RowContext(run, stage)
+        batches = context.prepared(fetch_batches(session, query))
+        if session.connection().dialect.name == "postgresql":
+            batches = read_ahead(batches)
         count = 0
-        for r in context.weighing_attempts(fetch(session, query)):
-            if r.duplicate is None and r.id in matched:
-                r = r._replace(duplicate=matched[r.id][0], duplicate_status=matched[r.id][1])
-            row = context.row(r)
-            if overdue and not row["deadline_passed"]:
-                continue
-            yield row
-            count += 1
-            if limit and count >= limit:
-                return
+        for batch in batches:
+            for r in batch:
+                if r.duplicate is None and r.id in matched:
+                    r = r._replace(duplicate=matched[r.id][0], duplicate_status=matched[r.id][1])
+                row = context.row(r)
+                if overdue and not row["deadline_passed"]:
+                    continue
+                yield row
+                count += 1
+                if limit and count >= limit:
+                    return
 
 
 def _matched_duplicates(store: Store, actor_email: str | None, scope: Scope | None) -> dict[int, tuple[int, str]]:
@@ -116,6 +121,12 @@ def _matched_duplicates(store: Store, actor_email: str | None, scope: Scope | No
 
 def fetch(session, query) -> Iterator:
     """The query's rows as named tuples of plain values, streamed (no ORM rows: tens of thousands)."""
+    for batch in fetch_batches(session, query):
+        yield from batch
+
+
+def fetch_batches(session, query) -> Iterator[list]:
+    """The query's rows as `fetch` gives them, a batch at a time."""
     names = [c.key for c in query.selected_columns]
     Row = namedtuple("Row", names)
     instants = [i for i, c in enumerate(query.selected_columns) if isinstance(c.type, UTCDateTime)]
@@ -125,8 +136,9 @@ def fetch(session, query) -> Iterator:
     with streamed(session, query) as cursor:
         while batch := cursor.fetchmany(STREAM_BATCH):
             if not text:
-                yield from map(Row._make, batch)
+                yield list(map(Row._make, batch))
                 continue
+            rows = []
             for raw in batch:
                 values = list(raw)
                 for i in instants:
@@ -136,7 +148,8 @@ def fetch(session, query) -> Iterator:
                 for i in days:
                     if values[i].__class__ is str:
                         values[i] = date.fromisoformat(values[i])
-                yield Row._make(values)
+                rows.append(Row._make(values))
+            yield rows
 
 
 STREAM_BATCH = 2000
@@ -234,30 +247,24 @@ class RowContext:
         self._places: dict[str, Place] = {}
         self.attempt_times: dict[int, list] = {}
 
-    def weighing_attempts(self, rows: Iterator) -> Iterator:
-        """The rows as they come; for the not-counseled report, with each batch's contact attempts
-        read first (one query a batch), so that "ready to close" is the no_response rule of `close`."""
-        if self.stage != "not-counseled":
-            yield from rows
-            return
-        batch: list = []
-        for r in rows:
-            batch.append(r)
-            if len(batch) == STREAM_BATCH:
-                yield from self._weighed(batch)
-                batch = []
-        yield from self._weighed(batch)
-
-    def _weighed(self, batch: list) -> list:
-        # `r.attempts` counts the same attempts (the owner's since accepting), so a request with
-        # fewer than the rule's number cannot be ready: its times are not read (most are so)
-        enough = {r.id: (r.owner_id, r.accepted_at) for r in batch
-                  if (r.attempts or 0) >= rules.CONTACT_ATTEMPTS_EXPECTED}
-        self.attempt_times = owners_attempts(self.run.session, enough)
-        return batch
+    def prepared(self, batches: Iterator[list]) -> Iterator[list]:
+        """The batches as they come, with what their rows need from the store read first, in the
+        thread that reads them (`read_ahead`): the chapters' capacity for the not-assigned report,
+        and each batch's contact attempts for the not-counseled report (one query a batch), so
+        that "ready to close" is the no_response rule of `close`."""
+        for batch in batches:
+            if self.stage == "not-assigned" and self._capacity is None:
+                self._capacity = chapter_capacity(self.run, sorted(self.run.in_scope))
+            if self.stage == "not-counseled":
+                # `r.attempts` counts the same attempts (the owner's since accepting), so a request
+                # with fewer than the rule's number cannot be ready: its times are not read (most are so)
+                enough = {r.id: (r.owner_id, r.accepted_at) for r in batch
+                          if (r.attempts or 0) >= rules.CONTACT_ATTEMPTS_EXPECTED}
+                self.attempt_times.update(owners_attempts(self.run.session, enough))
+            yield batch
 
     def capacity(self, code: str):
-        if self._capacity is None:
+        if self._capacity is None:  # rows not read through `prepared`
             self._capacity = chapter_capacity(self.run, sorted(self.run.in_scope))
         return self._capacity.get(code)
 
@@ -396,7 +403,7 @@ class RowContext:
         attempts = r.attempts or 0
         if deadline_at <= now:
             note("window_passed")
-            weighed = self.attempt_times.get(r.id)  # None: too few attempts to be ready (`_weighed`)
+            weighed = self.attempt_times.get(r.id)  # None: too few attempts to be ready (`prepared`)
             ready = None if weighed is None else rules.no_response_readiness(weighed, ch, now)
             if ready is not None and ready.allowed:
                 note("ready_to_close")
