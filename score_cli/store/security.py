@@ -319,6 +319,15 @@ _CONNECTED = ("SELECT l.login, l.volunteer_id, v.email, v.status FROM score_logi
               " JOIN volunteer v ON v.id = l.volunteer_id WHERE l.login = session_user::text")
 
 
+# a person's login (a plain member of score's users: not the store's owner, whom PostgreSQL 16
+# makes the group's administrator when it creates it) that no volunteer of this store has
+_STRAY = ("SELECT session_user::text WHERE EXISTS (SELECT 1 FROM pg_auth_members m"
+          " JOIN pg_roles g ON g.oid = m.roleid JOIN pg_roles u ON u.oid = m.member"
+          f" WHERE g.rolname = '{GROUP}' AND u.rolname = session_user AND NOT m.admin_option)"
+          " AND session_user <> (SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = current_database())"
+          " AND NOT EXISTS (SELECT 1 FROM score_login WHERE login = session_user::text)")
+
+
 def _dialect(session):
     return session.dialect if hasattr(session, "dialect") else session.get_bind().dialect
 
@@ -331,3 +340,14 @@ def connected_login(session):
     from sqlalchemy import text
 
     return session.execute(text(_CONNECTED)).first()
+
+
+def stray_login(session) -> str | None:
+    """The login connected, when it is a person's login that no volunteer of this store has: one
+    made for another store on the same server (logins belong to the whole server). The policies
+    let it read nothing here, so it must not seem to work with `--as`."""
+    if _dialect(session).name != "postgresql":
+        return None
+    from sqlalchemy import text
+
+    return session.execute(text(_STRAY)).scalar()

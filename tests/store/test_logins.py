@@ -26,6 +26,7 @@ from score_cli.services.people import volunteers
 from score_cli.services.requests import mentoring, referrals
 from score_cli.store.db import Store
 from score_cli.store.models import Chapter, District
+from score_cli.store.security import GROUP
 from tests.helpers import postgres_database, score
 from tests.world import ADMIN, CIC, FAR, MENTOR, MENTOR2, RCIC, World, build
 
@@ -241,6 +242,23 @@ def test_the_login_is_the_actor_and_as_cannot_name_another(shared):
                                   " ORDER BY id"), {"n": worked}).all()
     assert [tuple(n) for n in notes[-2:]] == [(MENTOR, shared.login["mentor owner"]),
                                               (f"{ADMIN} as {CIC}", shared.login["admin"])]
+
+
+def test_a_login_made_for_another_store_on_the_server_is_no_one_here(shared):
+    # logins belong to the whole server: one made for another store reads nothing here, and
+    # `--as` must not seem to work with it (it listed an empty queue)
+    stray = f"{PREFIX}elsewhere"
+    with shared.store.engine.begin() as conn:
+        conn.execute(text(f'CREATE ROLE "{stray}" LOGIN IN ROLE {GROUP}'))
+    try:
+        url = make_url(shared.url).set(username=stray).render_as_string(hide_password=False)
+        ran = score("queue", "list", "--chapter", "BOS01", db=url, actor=ADMIN)
+        assert ran.exit_code == 1, ran.stdout
+        assert f"connected as {stray}, a login no volunteer of this store has" in ran.stderr
+        assert score("queue", "list", "--chapter", "BOS01", db=shared.url, actor=ADMIN).exit_code == 0  # the owner
+    finally:
+        with shared.store.engine.begin() as conn:
+            conn.execute(text(f'DROP ROLE "{stray}"'))
 
 
 def test_each_login_runs_a_days_commands(shared):

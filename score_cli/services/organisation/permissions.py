@@ -32,9 +32,13 @@ def load_actor(session, email: str | None) -> Actor:
     """The volunteer named by --as / SCORE_USER, who must be active. Connected to a shared
     PostgreSQL store with a person's own login, the actor is that person: only an admin's login
     may name another (the audit trail then records "admin@... as ...")."""
-    from score_cli.store.security import connected_login
+    from score_cli.store.security import connected_login, stray_login
 
     login = connected_login(session)
+    if login is None and (stray := stray_login(session)) is not None:
+        raise Refused(f"connected as {stray}, a login no volunteer of this store has (logins belong to the"
+                      " whole server): connect with your login for this store, or ask an admin for one"
+                      " (score db login add EMAIL)")
     if login is not None and (not email or not email.strip()):
         email = login.email
     if not email or not email.strip():
