@@ -267,7 +267,7 @@ def test_ready_to_close_is_the_no_response_rule_that_close_applies(world, monkey
     ready = accepted(world, "Rhea Ready", "2026-11-02 14:00:00", "2026-11-02 15:00:00", message="Hello!")
     contacts(ready, "2026-11-04 15:00:00", "2026-11-06 15:00:00")
 
-    monkeypatch.setattr("score_cli.services.reports.stages.STREAM_BATCH", 3)  # rows read in several batches
+    monkeypatch.setattr("score_cli.services.reports.stage_query.STREAM_BATCH", 3)  # rows read in several batches
     with at(NOW):
         rows = by_id(stage_report(world.store, CIC, BOS, "not-counseled"))
     flags = {number: rows[f"MRE-{number}"]["flags"] for number in (one_day, late_start, handed_over, ready)}

@@ -12,7 +12,8 @@ from score_cli.domain.vocabulary import OPEN_STATUSES, Status, TeamRole, TeamSta
 from score_cli.domain.workflow import OWNED
 from score_cli.services.organisation.scope import Scope
 from score_cli.services.reports.common import Period, Run, label, open_run
-from score_cli.services.reports.stages import RowContext, fetch, report_query
+from score_cli.services.reports.stage_query import fetch, report_query
+from score_cli.services.reports.stages import RowContext
 from score_cli.store.db import Store
 from score_cli.store.hints import in_chunks
 from score_cli.store.models import CaseTeamMember, MentoringRequest, Volunteer
